@@ -1,0 +1,1 @@
+"""Clinical knowledge shipped as data: muscles, trigger points, conditions, endangerment sites."""

@@ -1,0 +1,147 @@
+"""Load and cross-check the packaged knowledge files.
+
+``load_knowledge()`` parses every file once per process and verifies that all ids resolve
+(regions, conditions, sources, endangerment sites), so an inconsistent knowledge base cannot start.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import yaml
+from pydantic import TypeAdapter, ValidationError
+
+from myomap.atlas.regions import RegionAtlas, load_atlas
+from myomap.knowledge.schema import Condition, EndangermentSite, Muscle, Source
+
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class KnowledgeError(ValueError):
+    """The packaged knowledge is inconsistent; names the file and the problem."""
+
+
+class UnknownMuscleError(LookupError):
+    def __init__(self, text: str, suggestions: list[str]) -> None:
+        self.text, self.suggestions = text, suggestions
+        msg = f"unknown muscle {text!r}"
+        if suggestions:
+            msg += "; did you mean: " + ", ".join(suggestions) + "?"
+        super().__init__(msg)
+
+
+@dataclass(frozen=True)
+class Knowledge:
+    atlas: RegionAtlas
+    sources: dict[str, Source]
+    conditions: dict[str, Condition]
+    sites: dict[str, EndangermentSite]
+    muscles: dict[str, Muscle]
+
+    def muscle(self, text: str) -> Muscle:
+        """A muscle by id, name or synonym (case-insensitive)."""
+        key = _norm(text)
+        for m in self.muscles.values():
+            if key in (_norm(m.id), _norm(m.name), *(_norm(s) for s in m.synonyms)):
+                return m
+        terms = {_norm(t): m.id for m in self.muscles.values() for t in (m.id, m.name, *m.synonyms)}
+        close = difflib.get_close_matches(key, list(terms), n=5, cutoff=0.6)
+        raise UnknownMuscleError(text, list(dict.fromkeys(terms[c] for c in close)))
+
+
+def _norm(text: str) -> str:
+    return " ".join(text.strip().lower().replace("_", " ").replace("-", " ").split())
+
+
+def _read(path: str) -> Any:
+    return yaml.load(resources.files("myomap.knowledge").joinpath(path).read_text("utf-8"), Loader=_LOADER)
+
+
+def _parse(kind: type, items: list[Any], where: str) -> list[Any]:
+    try:
+        return TypeAdapter(list[kind]).validate_python(items)
+    except ValidationError as exc:
+        raise KnowledgeError(f"{where}: {exc}") from exc
+
+
+def _unique(items: list[Any], where: str) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for item in items:
+        if item.id in out:
+            raise KnowledgeError(f"{where}: duplicate id {item.id!r}")
+        out[item.id] = item
+    return out
+
+
+def _muscle_files() -> list[str]:
+    folder = resources.files("myomap.knowledge").joinpath("data/muscles")
+    return sorted(f"data/muscles/{p.name}" for p in folder.iterdir() if p.name.endswith(".yaml"))
+
+
+@cache
+def load_knowledge() -> Knowledge:
+    atlas = load_atlas()
+    sources = _unique(_parse(Source, _read("data/sources.yaml")["sources"], "sources.yaml"), "sources.yaml")
+    conditions = _unique(
+        _parse(Condition, _read("data/conditions.yaml")["conditions"], "conditions.yaml"), "conditions.yaml"
+    )
+    sites = _unique(
+        _parse(EndangermentSite, _read("data/endangerment_sites.yaml")["sites"], "endangerment_sites.yaml"),
+        "endangerment_sites.yaml",
+    )
+    muscles_list: list[Muscle] = []
+    for path in _muscle_files():
+        muscles_list += _parse(Muscle, _read(path)["muscles"], path)
+    muscles = _unique(muscles_list, "muscles")
+    kb = Knowledge(atlas, sources, conditions, sites, muscles)
+    problems = integrity_problems(kb)
+    if problems:
+        raise KnowledgeError("knowledge base is inconsistent:\n- " + "\n- ".join(problems))
+    return kb
+
+
+def integrity_problems(kb: Knowledge) -> list[str]:
+    """Every cross-reference that does not resolve, as readable sentences (empty when sound)."""
+    problems: list[str] = []
+    bases, areas = kb.atlas.bases, kb.atlas.areas
+
+    def cite(owner: str, refs: list[Any]) -> None:
+        for ref in refs:
+            if ref.source not in kb.sources:
+                problems.append(f"{owner} cites unknown source {ref.source!r}")
+
+    for c in kb.conditions.values():
+        cite(f"condition {c.id}", [c.source])
+    for s in kb.sites.values():
+        cite(f"site {s.id}", s.sources)
+        problems += [f"site {s.id} names unknown region {r!r}" for r in s.regions if r not in bases]
+    for m in kb.muscles.values():
+        owner = f"muscle {m.id}"
+        cite(owner, m.sources)
+        if m.area not in areas:
+            problems.append(f"{owner} names unknown area {m.area!r}")
+        for z in (*m.essential_zones, *m.spillover_zones):
+            if z.region not in bases:
+                problems.append(f"{owner} has a zone in unknown region {z.region!r}")
+        overlap = {z.region for z in m.essential_zones} & {z.region for z in m.spillover_zones}
+        problems += [f"{owner} lists {r!r} as both essential and spillover" for r in sorted(overlap)]
+        tp_ids = [tp.id for tp in m.trigger_points]
+        if len(set(tp_ids)) != len(tp_ids):
+            problems.append(f"{owner} repeats a trigger-point id")
+        problems += [
+            f"{owner} trigger point {tp.id} lies in unknown region {tp.region!r}"
+            for tp in m.trigger_points
+            if tp.region not in bases
+        ]
+        problems += [f"{owner} names unknown condition {c!r}" for c in m.conditions if c not in kb.conditions]
+        problems += [f"{owner} names unknown site {s!r}" for s in m.endangerment_sites if s not in kb.sites]
+    terms: dict[str, str] = {}
+    for m in kb.muscles.values():
+        for t in {_norm(x) for x in (m.id, m.name, *m.synonyms)}:
+            if terms.setdefault(t, m.id) != m.id:
+                problems.append(f"name {t!r} is used by both {terms[t]} and {m.id}")
+    return problems

@@ -1,0 +1,135 @@
+"""Typed schema of the knowledge files (muscles, trigger points, zones, conditions, sites, sources).
+
+The YAML files under ``knowledge/data`` are parsed into these models; anything malformed fails
+loudly at load time with the file and field named, so bad data never reaches a therapist.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+Text = Annotated[str, Field(min_length=2)]
+
+
+class SourceRef(_Strict):
+    """A citation: a source id from sources.yaml plus where in it (chapter, section, page)."""
+
+    source: str
+    locator: Text
+
+
+class Source(_Strict):
+    id: str
+    citation: Text
+
+
+class ZoneSide(StrEnum):
+    """Which side a referral zone is on, relative to the trigger point."""
+
+    IPSILATERAL = "ipsilateral"
+    CONTRALATERAL = "contralateral"
+    BILATERAL = "bilateral"
+
+
+class Zone(_Strict):
+    """A referral zone: a base region id, usually on the trigger point's own side."""
+
+    region: str
+    side: ZoneSide = ZoneSide.IPSILATERAL
+
+
+def _coerce_zone(value: object) -> object:
+    return {"region": value} if isinstance(value, str) else value
+
+
+class TriggerPoint(_Strict):
+    """A trigger-point site. ``at`` places it inside its region's box on the chart:
+    u from medial (0) to lateral (1), v from top (0) to bottom (1); mirror-invariant."""
+
+    id: str
+    location: Text
+    region: str
+    at: tuple[float, float] = (0.5, 0.5)
+
+    @field_validator("at")
+    @classmethod
+    def _in_box(cls, v: tuple[float, float]) -> tuple[float, float]:
+        if not all(0.0 <= c <= 1.0 for c in v):
+            raise ValueError("trigger point position must lie within 0..1")
+        return v
+
+
+class FactorKind(StrEnum):
+    POSTURAL = "postural"
+    MECHANICAL = "mechanical"
+    SYSTEMIC = "systemic"
+    ACTIVITY = "activity"
+
+
+class Factor(_Strict):
+    kind: FactorKind
+    text: Text
+
+
+class Entrapment(_Strict):
+    nerve: Text
+    note: Text
+
+
+class Palpation(_Strict):
+    position: Text
+    technique: Literal["flat", "pincer", "flat or pincer"]
+    direction: Text
+
+
+class Muscle(_Strict):
+    id: str
+    name: Text
+    synonyms: list[str] = []
+    area: str
+    attachments: Text
+    action: Text
+    innervation: Text
+    trigger_points: Annotated[list[TriggerPoint], Field(min_length=1)]
+    essential_zones: Annotated[list[Zone], Field(min_length=1)]
+    spillover_zones: list[Zone] = []
+    symptoms: list[Text] = []
+    perpetuating_factors: list[Factor] = []
+    entrapments: list[Entrapment] = []
+    conditions: list[str] = []
+    palpation: Palpation
+    cautions: list[Text] = []
+    endangerment_sites: list[str] = []
+    self_care: Text
+    sources: Annotated[list[SourceRef], Field(min_length=1)]
+
+    _zones = field_validator("essential_zones", "spillover_zones", mode="before")(
+        classmethod(lambda cls, v: [_coerce_zone(z) for z in v])
+    )
+
+
+class Condition(_Strict):
+    id: str
+    name: Text
+    icd10: str | None = None
+    snomed: str | None = None
+    source: SourceRef
+
+
+class EndangermentSite(_Strict):
+    """An area where deep or sustained pressure can harm vessels, nerves or organs."""
+
+    id: str
+    name: Text
+    structures: Annotated[list[Text], Field(min_length=1)]
+    regions: Annotated[list[str], Field(min_length=1)]
+    guidance: Text
+    sources: Annotated[list[SourceRef], Field(min_length=1)]
