@@ -127,9 +127,11 @@ class RegionAtlas:
         except KeyError:
             raise UnknownRegionError(rid, self._close(rid)) from None
 
-    def for_side(self, base_id: str, side: Side | None) -> Region:
+    def for_side(self, base_id: str, side: Side | str | None) -> Region:
         """The chart region of ``base_id`` on ``side``; midline regions ignore the side."""
         base = self.base(base_id)
+        if isinstance(side, str):
+            side = Side(side.lower())
         if base.is_midline:
             return self.regions[base.id]
         if side is None:
