@@ -135,6 +135,7 @@ class _Pattern:
     muscle: Muscle
     side: Side
     regions: Mapping[str, str]
+    essential: Mapping[str, float]  # essential chart region -> idf weight
     essential_mass: float
 
 
@@ -142,7 +143,8 @@ class _Pattern:
 class _Index:
     atlas: RegionAtlas
     idf: Mapping[str, float]
-    patterns: tuple[_Pattern, ...]
+    sides: Mapping[str, tuple[_Pattern, _Pattern]]  # muscle id -> (left, right)
+    by_region: Mapping[str, frozenset[str]]  # chart region -> muscles whose pattern touches it
 
 
 def _zone_regions(atlas: RegionAtlas, base_id: str, tp_side: Side, zone_side: ZoneSide) -> list[Region]:
@@ -170,8 +172,10 @@ def _build_index(kb: Knowledge) -> _Index:
             counts[b] = counts.get(b, 0.0) + c
     n = max(len(kb.muscles), 1)
     idf = {b: math.log(1 + n / (1 + counts.get(b, 0.0))) for b in atlas.bases}
-    patterns: list[_Pattern] = []
+    sides: dict[str, tuple[_Pattern, _Pattern]] = {}
+    by_region: dict[str, set[str]] = {}
     for m in sorted(kb.muscles.values(), key=lambda m: m.id):
+        pair: list[_Pattern] = []
         for side in (Side.LEFT, Side.RIGHT):
             regions: dict[str, str] = {}
             for tp in m.trigger_points:
@@ -182,9 +186,12 @@ def _build_index(kb: Knowledge) -> _Index:
                     for r in _zone_regions(atlas, z.region, side, z.side):
                         if _KIND_WEIGHT[kind] >= _KIND_WEIGHT.get(regions.get(r.id, ""), 0.0):
                             regions[r.id] = kind
-            mass = sum(idf[atlas.regions[r].base.id] for r, k in regions.items() if k == ESSENTIAL)
-            patterns.append(_Pattern(m, side, regions, mass))
-    return _Index(atlas, idf, tuple(patterns))
+            essential = {r: idf[atlas.regions[r].base.id] for r, k in regions.items() if k == ESSENTIAL}
+            pair.append(_Pattern(m, side, regions, essential, sum(essential.values())))
+            for r in regions:
+                by_region.setdefault(r, set()).add(m.id)
+        sides[m.id] = (pair[0], pair[1])
+    return _Index(atlas, idf, sides, {r: frozenset(ms) for r, ms in by_region.items()})
 
 
 @cache
@@ -219,32 +226,26 @@ class _Scored:
 
 
 def _score(
-    idx: _Index, patterns: Sequence[_Pattern], drawing: Mapping[str, float], mass: Mapping[str, float]
-) -> tuple[float, dict[str, str], list[str]]:
+    patterns: Sequence[_Pattern], drawing: Mapping[str, float], mass: Mapping[str, float], total: float
+) -> tuple[float, dict[str, str]]:
     hits: dict[str, str] = {}
     for p in patterns:
         for r in drawing:
             kind = p.regions.get(r)
             if kind and _KIND_WEIGHT[kind] > _KIND_WEIGHT.get(hits.get(r, ""), 0.0):
                 hits[r] = kind
-    if not any(k != LOCAL for k in hits.values()):
-        return 0.0, hits, []
-    total = sum(mass.values())
+    if all(k == LOCAL for k in hits.values()):
+        return 0.0, hits
     recall = sum(mass[r] * _KIND_WEIGHT[k] for r, k in hits.items()) / total
     essential_mass = sum(p.essential_mass for p in patterns)
-    missing: list[str] = []
-    present = 0.0
-    for p in patterns:
-        for r, k in p.regions.items():
-            if k == ESSENTIAL:
-                weight = idx.idf[idx.atlas.regions[r].base.id]
-                if r in drawing:
-                    present += weight
-                else:
-                    missing.append(r)
+    present = sum(p.essential.get(r, 0.0) for p in patterns for r in drawing)
     precision = present / essential_mass if essential_mass else 0.0
     fit = PRECISION_FLOOR + (1 - PRECISION_FLOOR) * precision
-    return recall**RECALL_EXP * fit**PRECISION_EXP, hits, sorted(set(missing))
+    return recall**RECALL_EXP * fit**PRECISION_EXP, hits
+
+
+def _missing(patterns: Sequence[_Pattern], drawing: Mapping[str, float]) -> list[str]:
+    return sorted({r for p in patterns for r in p.essential if r not in drawing})
 
 
 def _region_names(atlas: RegionAtlas, ids: Iterable[str]) -> str:
@@ -264,25 +265,28 @@ def rank_muscles(
     atlas = idx.atlas
     drawing = _normalise_drawing(atlas, marks)
     mass = {r: (0.5 + 0.5 * i / 10) * idx.idf[atlas.regions[r].base.id] for r, i in drawing.items()}
-
-    by_muscle: dict[str, list[_Pattern]] = {}
-    for p in idx.patterns:
-        by_muscle.setdefault(p.muscle.id, []).append(p)
+    total = sum(mass.values())
 
     def lateral(hits: Mapping[str, str]) -> bool:
         return any(atlas.regions[r].side is not None for r in hits)
 
+    touched = sorted(set().union(*(idx.by_region.get(r, frozenset()) for r in drawing)))
     scored: list[_Scored] = []
-    for muscle_id, (left, right) in by_muscle.items():
-        options = [("left", _score(idx, [left], drawing, mass)), ("right", _score(idx, [right], drawing, mass))]
-        if lateral(options[0][1][1]) and lateral(options[1][1][1]):
-            options.append(("both", _score(idx, [left, right], drawing, mass)))
-        side, (score, hits, missing) = max(options, key=lambda o: o[1][0])  # first wins ties
+    for muscle_id in touched:
+        left, right = idx.sides[muscle_id]
+        options: list[tuple[str, Sequence[_Pattern], tuple[float, dict[str, str]]]] = [
+            ("left", (left,), _score((left,), drawing, mass, total)),
+            ("right", (right,), _score((right,), drawing, mass, total)),
+        ]
+        if lateral(options[0][2][1]) and lateral(options[1][2][1]):
+            options.append(("both", (left, right), _score((left, right), drawing, mass, total)))
+        side, used, (score, hits) = max(options, key=lambda o: o[2][0])  # the first wins ties
         if score <= 0:
             continue
         if not lateral(hits):
             side = "either"
         muscle = left.muscle
+        missing = _missing(used, drawing)
         reasons = _explain(atlas, hits, missing)
         boost = 1.0
         matched = sorted(set(muscle.conditions) & priors.conditions)
@@ -334,9 +338,16 @@ def _cover(
     candidates: Sequence[Candidate], regions: Sequence[str], mass: Mapping[str, float]
 ) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """Smallest set of candidates explaining all explainable regions (see module docstring)."""
-    pool = [c for c in candidates[:COVER_POOL] if c.essential or c.spillover]
     bit = {r: 1 << i for i, r in enumerate(regions)}
-    masks = [sum(bit[r] for r in (*c.essential, *c.spillover)) for c in pool]
+    # A candidate whose regions are a subset of a better-ranked candidate's can always be swapped
+    # for it without losing coverage or score, so only undominated candidates are searched.
+    pool: list[Candidate] = []
+    masks: list[int] = []
+    for c in candidates[:COVER_POOL]:
+        mask = sum(bit[r] for r in c.explains)
+        if mask and not any(m | mask == m for m in masks):
+            pool.append(c)
+            masks.append(mask)
     explainable = 0
     for m in masks:
         explainable |= m
