@@ -11,16 +11,6 @@ from myomap.cli._output import console, fail, print_json
 muscles_app = typer.Typer(help="The trigger-point atlas: muscles, trigger points, referral zones.", no_args_is_help=True)
 
 
-def muscle_json(muscle, atlas) -> dict:  # type: ignore[no-untyped-def]
-    """A muscle as JSON, with its zones as base region ids (mirrored per side at use)."""
-    data = muscle.model_dump(mode="json")
-    data["essential_zones"] = [z.region for z in muscle.essential_zones]
-    data["spillover_zones"] = [z.region for z in muscle.spillover_zones]
-    data["zone_sides"] = {z.region: z.side.value for z in (*muscle.essential_zones, *muscle.spillover_zones)}
-    data["area_name"] = atlas.areas[muscle.area].name
-    return data
-
-
 @muscles_app.command("list")
 def list_muscles(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False) -> None:
     """List every muscle in the atlas with its body area and essential zones."""
@@ -53,7 +43,7 @@ def show_muscle(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Everything the atlas knows about one muscle, with sources."""
-    from myomap.knowledge.library import UnknownMuscleError, load_knowledge
+    from myomap.knowledge.library import UnknownMuscleError, load_knowledge, muscle_to_json
 
     kb = load_knowledge()
     try:
@@ -61,7 +51,7 @@ def show_muscle(
     except UnknownMuscleError as exc:
         fail(str(exc))
     if as_json:
-        print_json(muscle_json(m, kb.atlas))
+        print_json(muscle_to_json(m, kb.atlas))
         return
     region = lambda rid: kb.atlas.bases[rid].name  # noqa: E731
     console.print(f"[bold]{m.name}[/] ({m.id}) - {kb.atlas.areas[m.area].name}")

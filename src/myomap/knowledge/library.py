@@ -145,3 +145,14 @@ def integrity_problems(kb: Knowledge) -> list[str]:
             if terms.setdefault(t, m.id) != m.id:
                 problems.append(f"name {t!r} is used by both {terms[t]} and {m.id}")
     return problems
+
+
+def muscle_to_json(muscle: Muscle, atlas: RegionAtlas) -> dict[str, Any]:
+    """A muscle as JSON for the CLI and API, with zones as base region ids (mirrored per side
+    at use) and their sides listed separately."""
+    data = muscle.model_dump(mode="json")
+    data["essential_zones"] = [z.region for z in muscle.essential_zones]
+    data["spillover_zones"] = [z.region for z in muscle.spillover_zones]
+    data["zone_sides"] = {z.region: z.side.value for z in (*muscle.essential_zones, *muscle.spillover_zones)}
+    data["area_name"] = atlas.areas[muscle.area].name
+    return data

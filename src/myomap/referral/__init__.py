@@ -6,7 +6,9 @@ from myomap.referral.engine import (
     PainMark,
     Priors,
     Ranking,
+    ReferralMap,
     rank_muscles,
+    referral_map,
 )
 
-__all__ = ["Candidate", "EmptyDrawingError", "PainMark", "Priors", "Ranking", "rank_muscles"]
+__all__ = ["Candidate", "EmptyDrawingError", "PainMark", "Priors", "Ranking", "ReferralMap", "rank_muscles", "referral_map"]

@@ -381,3 +381,36 @@ def _cover(
         chosen.append(-neg_i)
         covered |= masks[-neg_i]
     return tuple(pool[i].muscle for i in chosen), unexplained
+
+
+# --- referral maps for display ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReferralMap:
+    """A muscle's referral pattern on one side, as chart regions, for drawing on the body chart."""
+
+    muscle: str
+    side: Side
+    essential: tuple[str, ...]
+    spillover: tuple[str, ...]
+    trigger_points: tuple[tuple[str, float, float, str], ...]  # (chart region, u, v, label)
+
+
+def referral_map(muscle_id: str, side: Side | str) -> ReferralMap:
+    """The chart regions a muscle refers to when its trigger points are on ``side``."""
+    idx = _default_index()
+    side = Side(side)
+    pattern = idx.sides[muscle_id][0 if side is Side.LEFT else 1]
+    m = pattern.muscle
+    tps = tuple(
+        (idx.atlas.for_side(tp.region, side).id, tp.at[0], tp.at[1], f"{m.name} {tp.id.upper()}")
+        for tp in m.trigger_points
+    )
+    return ReferralMap(
+        muscle=m.id,
+        side=side,
+        essential=tuple(r for r, k in pattern.regions.items() if k == ESSENTIAL),
+        spillover=tuple(r for r, k in pattern.regions.items() if k == SPILLOVER),
+        trigger_points=tps,
+    )
