@@ -21,6 +21,10 @@ _EXPORTS = {
     "UnknownRegionError": "myomap.atlas.regions",
     "load_knowledge": "myomap.knowledge.library",
     "UnknownMuscleError": "myomap.knowledge.library",
+    "analyse_photo": "myomap.posture",
+    "recompute": "myomap.posture",
+    "PostureAnalysis": "myomap.posture",
+    "PhotoError": "myomap.posture",
 }
 
 __all__ = sorted(_EXPORTS)

@@ -1,0 +1,195 @@
+"""The posture facade: analyse a photo, or recompute after the therapist moves or adds points.
+
+``analyse_photo`` decodes the upload, finds the client's landmarks with the pose model, checks the
+photo (one person, whole body in frame), computes the metrics for the view and the patterns they
+support. ``recompute`` does the same from given landmarks without the model (fast: a few ms).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from myomap.posture.catalog import VIEWS
+from myomap.posture.errors import PhotoError
+from myomap.posture.images import DecodedPhoto, decode_photo
+from myomap.posture.landmarks import BLAZEPOSE_INDEX, Landmark, LandmarkSet, coerce_landmarks
+from myomap.posture.metrics import MetricResult, Scale, ViewMetrics, compute_metrics
+from myomap.posture.patterns import Pattern, detect_patterns
+from myomap.posture.people import check_whole_body, other_people, parse_box, person_box
+from myomap.posture.pose import PoseBackend, RawLandmark, default_backend
+from myomap.posture.settings import Settings
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class PostureAnalysis:
+    """The result for one photo (one view)."""
+
+    view: str
+    image_size: tuple[int, int]  # (width, height) of the upright photo
+    landmarks: Mapping[str, Landmark]
+    metrics: tuple[MetricResult, ...]
+    patterns: tuple[Pattern, ...]
+    warnings: tuple[str, ...] = ()
+    scale: Scale | None = None
+    height_cm: float | None = None
+    model: str | None = None  # which pose model found the "model" points
+    photo: DecodedPhoto | None = field(default=None, repr=False)  # the decoded photo (analyse_photo only)
+
+    def to_json(self) -> dict[str, Any]:
+        """The stable JSON form: view, landmarks, metrics and patterns."""
+        return {
+            "view": self.view,
+            "landmarks": {name: lm.to_dict() for name, lm in self.landmarks.items()},
+            "metrics": [m.to_dict() for m in self.metrics],
+            "patterns": [p.to_dict() for p in self.patterns],
+        }
+
+    def details_json(self) -> dict[str, Any]:
+        """What else the app may show or store next to ``to_json()``."""
+        return {
+            "image_size": list(self.image_size),
+            "warnings": list(self.warnings),
+            "height_cm": self.height_cm,
+            "model": self.model,
+            "scale": None
+            if self.scale is None
+            else {"body_height_px": self.scale.body_height_px, "cm_per_px": self.scale.cm_per_px, "note": self.scale.note},
+        }
+
+    def metric(self, metric_id: str) -> MetricResult:
+        for m in self.metrics:
+            if m.id == metric_id:
+                return m
+        raise KeyError(metric_id)
+
+    def annotated_png(self, rgb: np.ndarray | None = None, *, max_side: int = 1600, settings: Settings | Mapping[str, Any] | None = None) -> bytes:
+        """The annotated photo as PNG bytes (uses the analysed photo unless ``rgb`` is given)."""
+        from myomap.posture.annotate import render_annotation
+
+        if rgb is None:
+            if self.photo is None:
+                raise ValueError("no photo held by this analysis: pass rgb")
+            rgb = self.photo.rgb
+        return render_annotation(
+            rgb, view=self.view, landmarks=self.landmarks, metrics=self.metrics,
+            visibility_threshold=Settings.coerce(settings).visibility_threshold, max_side=max_side,
+        )
+
+
+def _check_view(view: str) -> str:
+    if view not in VIEWS:
+        raise ValueError(f"view must be one of {', '.join(VIEWS)}, not {view!r}")
+    return view
+
+
+def model_landmarks(raw: Sequence[RawLandmark], *, offset: tuple[float, float] = (0.0, 0.0)) -> LandmarkSet:
+    """The named BlazePose points Myomap uses, in full-image coordinates."""
+    ox, oy = offset
+    return {
+        name: Landmark(name=name, x=raw[i].x + ox, y=raw[i].y + oy, visibility=raw[i].visibility, source="model")
+        for i, name in BLAZEPOSE_INDEX.items()
+    }
+
+
+def detect_landmarks(
+    photo: DecodedPhoto | np.ndarray,
+    *,
+    box: Sequence[float] | str | None = None,
+    settings: Settings | Mapping[str, Any] | None = None,
+    backend: PoseBackend | None = None,
+) -> LandmarkSet:
+    """Find the client's landmarks, with the people checks. Raises PhotoError."""
+    cfg = Settings.coerce(settings)
+    rgb = photo.rgb if isinstance(photo, DecodedPhoto) else photo
+    height, width = rgb.shape[:2]
+    offset = (0, 0)
+    region = rgb
+    if box is not None:
+        x, y, w, h = parse_box(box, width, height)
+        region = rgb[y : y + h, x : x + w]
+        offset = (x, y)
+    backend = backend or default_backend()
+    raw = backend.detect(np.ascontiguousarray(region))
+    where = "in the box" if box is not None else "in the photo"
+    if raw is None:
+        raise PhotoError(f"no person found {where}; photograph the client standing, whole body in frame, in good light")
+    if len(raw) < 33:
+        raise PhotoError(f"the pose model returned {len(raw)} points instead of 33")
+    rh, rw = region.shape[:2]
+    check_whole_body(raw, rw, rh, cfg.visibility_threshold)
+    if box is None and cfg.check_several_people:
+        others = other_people(rgb, person_box(raw, width, height))
+        if others:
+            raise PhotoError(
+                f"{len(others) + 1} people found in the photo; mark the client with a box "
+                "(box=(x, y, width, height) in pixels; CLI: --box X,Y,W,H) or photograph the client alone"
+            )
+    return model_landmarks(raw, offset=(float(offset[0]), float(offset[1])))
+
+
+def analyse_photo(
+    data: bytes,
+    *,
+    view: str,
+    height_cm: float | None = None,
+    box: Sequence[float] | str | None = None,
+    settings: Settings | Mapping[str, Any] | None = None,
+    backend: PoseBackend | None = None,
+) -> PostureAnalysis:
+    """Decode a photo, find the landmarks, and compute this view's metrics and patterns.
+
+    Raises PhotoError (a ValueError with a message for the therapist) for unusable photos and
+    ValueError for bad arguments.
+    """
+    _check_view(view)
+    cfg = Settings.coerce(settings)
+    photo = decode_photo(data, max_bytes=cfg.max_bytes, max_pixels=cfg.max_pixels)
+    landmarks = detect_landmarks(photo, box=box, settings=cfg, backend=backend)
+    backend_name = getattr(backend or default_backend(), "name", None)
+    return _assemble(landmarks, view=view, image_size=photo.size, height_cm=height_cm, settings=cfg, photo=photo, model=backend_name)
+
+
+def recompute(
+    landmarks: Mapping[str, Any] | Iterable[Landmark],
+    *,
+    view: str,
+    image_size: tuple[int, int],
+    height_cm: float | None = None,
+    settings: Settings | Mapping[str, Any] | None = None,
+) -> PostureAnalysis:
+    """Metrics and patterns from given landmarks (model points, moved points, therapist points); no model."""
+    _check_view(view)
+    return _assemble(coerce_landmarks(landmarks), view=view, image_size=image_size, height_cm=height_cm,
+                     settings=Settings.coerce(settings), photo=None, model=None)
+
+
+def _assemble(
+    landmarks: LandmarkSet, *, view: str, image_size: tuple[int, int], height_cm: float | None,
+    settings: Settings, photo: DecodedPhoto | None, model: str | None,
+) -> PostureAnalysis:
+    vm: ViewMetrics = compute_metrics(landmarks, view=view, image_size=image_size, height_cm=height_cm, settings=settings)
+    patterns = detect_patterns({view: vm})
+    return PostureAnalysis(
+        view=view,
+        image_size=(int(image_size[0]), int(image_size[1])),
+        landmarks=dict(landmarks),
+        metrics=vm.results,
+        patterns=tuple(patterns),
+        warnings=vm.warnings,
+        scale=vm.scale,
+        height_cm=height_cm,
+        model=model,
+        photo=photo,
+    )
+
+
+def patterns_for_assessment(analyses: Iterable[PostureAnalysis]) -> list[Pattern]:
+    """Patterns from several views of one client (up to four photos) pooled together."""
+    by_view: dict[str, list[MetricResult]] = {}
+    for a in analyses:
+        by_view.setdefault(a.view, []).extend(a.metrics)
+    return detect_patterns(by_view)

@@ -1,0 +1,186 @@
+"""Decode an uploaded photo safely: sniff the type from the bytes, enforce limits, apply the EXIF
+orientation, and make the copy to store with every EXIF/XMP field (GPS position, device) removed.
+"""
+
+from __future__ import annotations
+
+import io
+import warnings
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import numpy as np
+
+from myomap.posture.errors import PhotoError
+
+DEFAULT_MAX_BYTES = 20 * 1024 * 1024
+DEFAULT_MAX_PIXELS = 40_000_000
+ACCEPTED = "JPEG, PNG, HEIC/HEIF or WebP"
+
+_HEIF_BRANDS = {b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"hevm", b"hevs", b"mif1", b"msf1"}
+
+
+@dataclass(frozen=True, eq=False)
+class DecodedPhoto:
+    """A decoded, upright photo and the privacy-safe copy to store (encoded on first use)."""
+
+    rgb: np.ndarray  # (height, width, 3) uint8, EXIF orientation applied
+    source_type: str  # "jpeg" | "png" | "heif" | "webp"
+    stored_type: str  # "jpeg" | "png"
+    icc_profile: bytes | None = field(default=None, repr=False)
+
+    @cached_property
+    def stored(self) -> bytes:
+        """The copy to store: JPEG (PNG for PNG uploads) re-encoded from the pixels, so no EXIF,
+        XMP, GPS position, device or comment survives; only the colour profile is kept."""
+        return encode_clean(self.rgb, self.stored_type, icc_profile=self.icc_profile)
+
+    @property
+    def width(self) -> int:
+        return int(self.rgb.shape[1])
+
+    @property
+    def height(self) -> int:
+        return int(self.rgb.shape[0])
+
+    @property
+    def size(self) -> tuple[int, int]:
+        return self.width, self.height
+
+    @property
+    def stored_media_type(self) -> str:
+        return f"image/{self.stored_type}"
+
+
+def sniff_type(data: bytes) -> str:
+    """Name the file type from its first bytes (never from a file name or a client's claim)."""
+    head = data[:64]
+    if head.startswith(b"\xff\xd8\xff"):
+        return "jpeg"
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "png"
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "webp"
+    if head[4:8] == b"ftyp":
+        brand = head[8:12]
+        if brand in _HEIF_BRANDS:
+            return "heif"
+        if brand in (b"avif", b"avis"):
+            return "avif"
+        if brand in (b"qt  ",) or brand.startswith(b"M4") or brand.startswith(b"mp4") or brand.startswith(b"iso"):
+            return "video (MP4/QuickTime)"
+        return f"ISO media ({brand.decode('ascii', 'replace').strip()})"
+    if head.startswith((b"GIF87a", b"GIF89a")):
+        return "gif"
+    if head.startswith(b"BM"):
+        return "bmp"
+    if head.startswith((b"II*\x00", b"MM\x00*")):
+        return "tiff"
+    if head.startswith(b"%PDF"):
+        return "pdf"
+    if head.startswith(b"PK\x03\x04"):
+        return "zip archive"
+    stripped = head.lstrip()
+    if stripped.startswith((b"<?xml", b"<svg")) or b"<svg" in data[:1024]:
+        return "svg/xml"
+    if not data:
+        return "empty file"
+    try:
+        data[:4096].decode("utf-8")
+    except UnicodeDecodeError:
+        return "unknown binary data"
+    return "text"
+
+
+_DISPLAY = {"jpeg": "JPEG", "png": "PNG", "webp": "WebP", "heif": "HEIC/HEIF", "gif": "GIF", "bmp": "BMP", "tiff": "TIFF", "pdf": "PDF", "avif": "AVIF"}
+
+
+def decode_photo(data: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES, max_pixels: int = DEFAULT_MAX_PIXELS) -> DecodedPhoto:
+    """Decode an upload. Raises PhotoError with a message for the therapist on anything unusable."""
+    from PIL import Image, ImageOps
+
+    if not isinstance(data, (bytes, bytearray, memoryview)):
+        raise PhotoError(f"expected the photo's bytes, got {type(data).__name__}")
+    data = bytes(data)
+    if len(data) > max_bytes:
+        raise PhotoError(f"the photo is {_mb(len(data))}, over the {_mb(max_bytes)} limit; export a smaller JPEG")
+    kind = sniff_type(data)
+    if kind not in ("jpeg", "png", "webp", "heif"):
+        raise PhotoError(f"unsupported file type: {_DISPLAY.get(kind, kind)}; upload a {ACCEPTED} photo")
+    if kind == "heif":
+        _register_heif()
+    try:
+        with warnings.catch_warnings():
+            # Our own pixel limit is checked right after opening (before any decoding).
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            image = Image.open(io.BytesIO(data))
+            width, height = image.size
+            if width * height > max_pixels:
+                raise PhotoError(
+                    f"the photo is {width}x{height} ({width * height / 1e6:.1f} megapixels), over the "
+                    f"{max_pixels / 1e6:.0f} megapixel limit; export a smaller copy"
+                )
+            image.load()
+            icc = image.info.get("icc_profile")
+            upright = ImageOps.exif_transpose(image)
+    except PhotoError:
+        raise
+    except Image.DecompressionBombError:
+        raise PhotoError(f"the photo is far over the {max_pixels / 1e6:.0f} megapixel limit") from None
+    except Exception as exc:  # truncated or corrupt file: Pillow raises OSError, SyntaxError, ValueError...
+        raise PhotoError(f"the {_DISPLAY[kind]} file could not be decoded (damaged or truncated?): {exc}") from None
+    rgb_image = _to_rgb(upright)
+    rgb = np.asarray(rgb_image, dtype=np.uint8)
+    if min(rgb.shape[:2]) < 32:
+        raise PhotoError(f"the photo is only {rgb.shape[1]}x{rgb.shape[0]} pixels; too small to analyse")
+    stored_type = "png" if kind == "png" else "jpeg"
+    rgb.setflags(write=False)
+    return DecodedPhoto(rgb=rgb, source_type=kind, stored_type=stored_type, icc_profile=icc)
+
+
+def encode_clean(rgb: np.ndarray, fmt: str = "jpeg", *, icc_profile: bytes | None = None, quality: int = 92) -> bytes:
+    """Encode pixels into a fresh image: no EXIF, XMP, GPS, maker notes or comments, only the colour profile."""
+    from PIL import Image
+
+    fresh = Image.fromarray(np.ascontiguousarray(rgb))
+    out = io.BytesIO()
+    extra = {"icc_profile": icc_profile} if icc_profile else {}
+    if fmt == "png":
+        fresh.save(out, format="PNG", compress_level=6, **extra)
+    elif fmt == "jpeg":
+        fresh.save(out, format="JPEG", quality=quality, optimize=False, **extra)
+    else:
+        raise ValueError(f"stored format must be 'jpeg' or 'png', not {fmt!r}")
+    return out.getvalue()
+
+
+def _to_rgb(image):  # type: ignore[no-untyped-def]
+    from PIL import Image
+
+    if image.mode == "RGB":
+        return image
+    if image.mode in ("RGBA", "LA") or (image.mode == "P" and "transparency" in image.info):
+        rgba = image.convert("RGBA")
+        background = Image.new("RGB", rgba.size, (255, 255, 255))
+        background.paste(rgba, mask=rgba.getchannel("A"))
+        return background
+    if image.mode in ("I;16", "I;16B", "I;16L", "I"):
+        arr = np.asarray(image, dtype=np.float64)
+        return Image.fromarray(np.clip(arr / 257.0, 0, 255).astype(np.uint8)).convert("RGB")
+    return image.convert("RGB")
+
+
+_heif_registered = False
+
+
+def _register_heif() -> None:
+    global _heif_registered
+    if not _heif_registered:
+        from pillow_heif import register_heif_opener
+
+        register_heif_opener()
+        _heif_registered = True
+
+
+def _mb(n: int) -> str:
+    return f"{n / (1024 * 1024):.1f} MB"

@@ -1,0 +1,212 @@
+"""Postural metrics for one view, computed from the final landmarks (model and therapist points).
+
+Each metric's definition, norm and threshold come from ``data/metrics.yaml``; ``frontal.py`` and
+``lateral.py`` do the geometry; this module runs them for a view and judges each value against its
+threshold. A metric whose points are missing, uncertain or outside the photo is returned
+as ``"not measured"`` with the reason, never as a confident wrong number (posture.md §5).
+
+Sign conventions (posture.md §2): image y points down. Frontal asymmetries are reported as a
+magnitude plus ``side`` (the higher shoulder / hip, the side the head tilts to, the side the trunk
+shifts to). Lateral metrics are signed along the client's facing direction: positive = anterior
+or forward. The facing direction comes from the nose relative to the ear, or from the view
+(left view: the client faces the image's left).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from myomap.posture import frontal, lateral
+from myomap.posture.catalog import FRONTAL_VIEWS, LATERAL_VIEWS, VIEWS, MetricDef, Threshold, Tier, load_catalog
+from myomap.posture.context import Context, Measurement, NotMeasured, Scale
+from myomap.posture.landmarks import CLINICAL_LANDMARKS, Landmark, coerce_landmarks
+from myomap.posture.settings import Settings
+
+Status = Literal["normal", "deviation", "not measured"]
+STATUSES: tuple[str, ...] = ("normal", "deviation", "not measured")
+
+
+@dataclass(frozen=True, slots=True)
+class MetricResult:
+    id: str  # unique within a view: the metric id, plus _left / _right for per-side metrics
+    name: str
+    value: float | None
+    unit: str
+    status: Status
+    reason: str
+    source: Tier
+    side: str | None = None
+    norm: str = ""
+    base_id: str = ""  # the metric id in metrics.yaml
+    view: str = ""
+    threshold: str = ""  # the normal range applied, in words
+    threshold_source: str = ""
+    extras: Mapping[str, Any] = field(default_factory=dict)
+    landmarks: tuple[str, ...] = ()  # the points the value was computed from
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "name": self.name,
+            "value": None if self.value is None else round(self.value, 2),
+            "unit": self.unit,
+            "status": self.status,
+            "reason": self.reason,
+            "source": self.source,
+            "side": self.side,
+            "norm": self.norm,
+            "metric": self.base_id,
+            "view": self.view,
+            "threshold": self.threshold,
+            "threshold_source": self.threshold_source,
+            "landmarks": list(self.landmarks),
+            **({"extras": dict(self.extras)} if self.extras else {}),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class ViewMetrics:
+    view: str
+    results: tuple[MetricResult, ...]
+    warnings: tuple[str, ...]
+    scale: Scale
+
+    def by_id(self) -> dict[str, MetricResult]:
+        return {r.id: r for r in self.results}
+
+
+#: metric id (metrics.yaml) -> the function that measures it (frontal.py, lateral.py).
+COMPUTE: dict[str, Callable[[Context, MetricDef, str | None], Measurement]] = {
+    "head_tilt": frontal.head_tilt,
+    "shoulder_height_difference": frontal.shoulder_height_difference,
+    "pelvic_obliquity": frontal.pelvic_obliquity,
+    "trunk_lateral_shift": frontal.trunk_lateral_shift,
+    "knee_frontal_alignment": frontal.knee_frontal_alignment,
+    "foot_progression_angle": frontal.foot_progression_angle,
+    "q_angle": frontal.q_angle,
+    "rearfoot_angle": frontal.rearfoot_angle,
+    "forward_head": lateral.forward_head,
+    "craniovertebral_angle": lateral.craniovertebral_angle,
+    "neck_inclination": lateral.neck_inclination,
+    "shoulder_protraction": lateral.shoulder_protraction,
+    "trunk_lean": lateral.trunk_lean,
+    "plumb_ear": lateral.plumb("ear", "tragus"),
+    "plumb_shoulder": lateral.plumb("shoulder", "acromion_{near}"),
+    "plumb_hip": lateral.plumb("hip", "greater_trochanter"),
+    "plumb_knee": lateral.plumb("knee", None),
+    "knee_hyperextension": lateral.knee_hyperextension,
+    "pelvic_tilt": lateral.pelvic_tilt,
+}
+
+
+# ----------------------------------------------------------------------------- driver
+
+
+def _evaluate(ctx: Context, d: MetricDef, side: str | None) -> MetricResult:
+    result_id = f"{d.id}_{side}" if side else d.id
+    name = f"{d.name} ({side})" if side else d.name
+    ctx.used = []
+    common = {"id": result_id, "name": name, "norm": d.norm_text, "base_id": d.id, "view": ctx.view}
+    try:
+        out = COMPUTE[d.id](ctx, d, side)
+    except (NotMeasured, ValueError, ZeroDivisionError) as exc:  # ValueError: degenerate geometry, e.g. coincident points
+        return MetricResult(value=None, unit=_unit(ctx, d), status="not measured", reason=f"not measured: {exc}",
+                            source=d.tier, side=side, threshold_source=d.threshold_source, **common)
+    tier: Tier = out.tier or ("clinical landmark" if ctx.used and all(n in CLINICAL_LANDMARKS for n in ctx.used) else "pose estimate")
+    if tier == "clinical landmark" and d.clinical_threshold is not None:
+        threshold, threshold_source = d.clinical_threshold, d.clinical_threshold_source or d.threshold_source
+    else:
+        threshold, threshold_source = d.threshold, d.threshold_source
+    threshold = threshold.merged(ctx.settings.thresholds.get(d.id))
+    value, unit = out.value, d.unit
+    if d.kind == "distance":
+        try:
+            value, unit = ctx.length(out.value)
+        except NotMeasured as exc:
+            return MetricResult(value=None, unit=d.unit, status="not measured", reason=f"not measured: {exc}",
+                                source=tier, side=side, threshold_source=threshold_source, **common)
+        if unit != "cm":
+            threshold = threshold.scaled(100.0 / ctx.settings.reference_height_cm)
+            threshold_source += f"; no client height, so cm converted to % of a {ctx.settings.reference_height_cm:g} cm stature"
+    status: Status = "deviation" if threshold.is_deviation(value) else "normal"
+    return MetricResult(
+        value=value, unit=unit, status=status, reason=out.detail, source=tier, side=out.side if out.side else side,
+        threshold=threshold.describe(unit), threshold_source=threshold_source, extras=out.extras,
+        landmarks=tuple(dict.fromkeys(ctx.used)), **common,
+    )
+
+
+def _unit(ctx: Context, d: MetricDef) -> str:
+    if d.kind != "distance":
+        return d.unit
+    if ctx.scale.cm_per_px is not None:
+        return "cm"
+    return "% of body height" if ctx.scale.body_height_px is not None else d.unit
+
+
+def compute_metrics(
+    landmarks: Mapping[str, Any] | Sequence[Landmark],
+    *,
+    view: str,
+    image_size: tuple[int, int],
+    height_cm: float | None = None,
+    settings: Settings | Mapping[str, Any] | None = None,
+) -> ViewMetrics:
+    """Every metric defined for ``view`` (in metrics.yaml order), plus view warnings and the scale."""
+    if view not in VIEWS:
+        raise ValueError(f"view must be one of {', '.join(VIEWS)}, not {view!r}")
+    if height_cm is not None and not 50.0 <= float(height_cm) <= 250.0:
+        raise ValueError(f"height_cm must lie between 50 and 250, not {height_cm!r}")
+    width, height = int(image_size[0]), int(image_size[1])
+    if width <= 0 or height <= 0:
+        raise ValueError("image_size must be (width, height) in pixels")
+    ctx = Context(coerce_landmarks(landmarks), view, (width, height), None if height_cm is None else float(height_cm), Settings.coerce(settings))
+    results: list[MetricResult] = []
+    for d in load_catalog().for_view(view):
+        for side in (("left", "right") if d.per_side else (None,)):
+            results.append(_evaluate(ctx, d, side))
+    warnings = [*ctx.warnings, *_view_warnings(ctx)]
+    return ViewMetrics(view=view, results=tuple(results), warnings=tuple(dict.fromkeys(warnings)), scale=ctx.scale)
+
+
+def _view_warnings(ctx: Context) -> list[str]:
+    """Sanity checks that the photo matches the stated view (posture.md §6.4)."""
+    out: list[str] = []
+    names = ("left_shoulder", "right_shoulder", "left_hip", "right_hip")
+    if not all(ctx.usable(n) for n in names):
+        return out
+    ls, rs, lh, rh = (ctx.lms[n] for n in names)
+    torso = abs((ls.y + rs.y) / 2 - (lh.y + rh.y) / 2)
+    if torso <= 0:
+        return out
+    ratio = abs(ls.x - rs.x) / torso
+    if ctx.view in LATERAL_VIEWS and ratio > 0.3:
+        out.append(
+            f"the shoulders are {ratio:.0%} of the torso height apart horizontally: this looks like a front or back "
+            f"photo, or the client is turned; a {ctx.view} view needs the client side-on to the camera"
+        )
+    elif ctx.view in FRONTAL_VIEWS:
+        if ratio < 0.35:
+            out.append(
+                f"the shoulders are only {ratio:.0%} of the torso height apart horizontally: this looks like a side view "
+                f"or the client is turned; frontal asymmetries will be unreliable"
+            )
+        expected_left_right = ctx.view == "anterior"  # anterior: the client's left is on the image's right
+        if (ls.x > rs.x) != expected_left_right and abs(ls.x - rs.x) > 0.1 * torso:
+            out.append(
+                f"the client's left and right sides appear swapped for a {ctx.view} view "
+                f"(an {'posterior' if ctx.view == 'anterior' else 'anterior'} photo, a mirrored selfie, or the model confused the sides)"
+            )
+        sw, hw = abs(ls.x - rs.x), abs(lh.x - rh.x)
+        if hw > 0 and not 1.1 <= sw / hw <= 2.6:
+            out.append("shoulder and hip widths disagree: the client may be rotated, which distorts frontal metrics")
+    return out
+
+
+def threshold_for(metric_id: str, settings: Settings | None = None, *, clinical: bool = False) -> Threshold:
+    """The threshold a metric uses (after any override), in the metric's own unit."""
+    d = load_catalog().metrics[metric_id]
+    base = d.clinical_threshold if clinical and d.clinical_threshold else d.threshold
+    return base.merged((settings or Settings()).thresholds.get(metric_id))

@@ -1,0 +1,43 @@
+"""Shared fixtures for the posture tests: fixture photos and one model run per image."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from posture_helpers import fixture_path
+
+
+@pytest.fixture(scope="session")
+def tfjs_jpeg() -> bytes:
+    return fixture_path("tfjs_pose.jpg").read_bytes()
+
+
+@pytest.fixture(scope="session")
+def squat_frame0() -> np.ndarray:
+    """Frame 0 of the squat video (standing, anterior), as RGB."""
+    import cv2
+
+    cap = cv2.VideoCapture(str(fixture_path("tfjs_pose_squats.mp4")))
+    try:
+        ok, frame = cap.read()
+    finally:
+        cap.release()
+    if not ok:
+        pytest.skip("could not read a frame from tfjs_pose_squats.mp4 (no video codec?)")
+    return cv2.cvtColor(frame, cv2.COLOR_BGR2RGB)
+
+
+@pytest.fixture(scope="session")
+def squat_expected() -> np.ndarray:
+    data = json.loads(fixture_path("pose_squats.full.json").read_text())
+    return np.asarray(data[0], dtype=float)[:, :2]
+
+
+@pytest.fixture(scope="session")
+def squat_landmarks(squat_frame0):
+    """Model landmarks of squat frame 0 (one model run, shared)."""
+    from myomap.posture import detect_landmarks
+
+    return detect_landmarks(squat_frame0)
