@@ -1,0 +1,203 @@
+"""One typed settings object for the whole application.
+
+Every setting has a safe default, can be set through an environment variable named
+``MYOMAP_<FIELD NAME IN CAPITALS>`` (for example ``MYOMAP_DATA_DIR``), and is documented in its
+field description (``tests/records/test_config.py`` keeps that true). With no configuration at all
+Myomap keeps its SQLite database and secret key in ``./data``.
+
+Use :func:`get_settings` (reads the environment) or build :class:`Settings` directly in tests::
+
+    settings = Settings(data_dir=tmp_path, password_hash_profile="fast")
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+ENV_PREFIX = "MYOMAP_"
+LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
+
+
+def _default_data_dir() -> Path:
+    return Path.cwd() / "data"
+
+
+def normalise_database_url(url: str) -> str:
+    """Accept the usual spellings of a PostgreSQL URL and use the psycopg 3 driver for them."""
+    url = url.strip()
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+class Settings(BaseModel):
+    """Myomap's settings. Each field's description is its documentation."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    data_dir: Path = Field(
+        default_factory=_default_data_dir,
+        description="Folder for the SQLite database, the generated secret key and uploads. "
+        "Default: `./data` under the current directory. Env: MYOMAP_DATA_DIR.",
+    )
+    database_url: str | None = Field(
+        default=None,
+        description="SQLAlchemy database URL. Default: the SQLite file `<data dir>/myomap.db`. "
+        "For PostgreSQL give `postgresql+psycopg://user:password@host/dbname`; `postgresql://` and "
+        "`postgres://` are accepted and rewritten to the psycopg 3 driver. Env: MYOMAP_DATABASE_URL.",
+    )
+    secret_key: str | None = Field(
+        default=None,
+        repr=False,
+        description="Secret used to sign the sign-in form's CSRF cookie. Default: generated once and "
+        "stored in `<data dir>/secret_key` (file mode 0600). Give the same value to every server of "
+        "one clinic. Env: MYOMAP_SECRET_KEY.",
+    )
+    host: str = Field(
+        default="127.0.0.1",
+        description="Address `myomap serve` listens on (overridden by `--host`). It also decides the "
+        "default of `cookie_secure`. Env: MYOMAP_HOST.",
+    )
+    port: int = Field(
+        default=8000,
+        ge=1,
+        le=65535,
+        description="Port `myomap serve` listens on (overridden by `--port`). Env: MYOMAP_PORT.",
+    )
+    cookie_secure: bool | None = Field(
+        default=None,
+        description="Send the session cookie with the `Secure` flag (browsers then only return it "
+        "over HTTPS). Default (unset): secure, unless the server listens on 127.0.0.1, localhost or "
+        "::1. Set to false only to serve plain HTTP on a trusted network (not recommended). "
+        "Env: MYOMAP_COOKIE_SECURE.",
+    )
+    session_lifetime_minutes: int = Field(
+        default=12 * 60,
+        ge=5,
+        description="How long a sign-in lasts, in minutes, before the user must sign in again "
+        "(default 720 = 12 hours, one working day). Env: MYOMAP_SESSION_LIFETIME_MINUTES.",
+    )
+    login_max_failures: int = Field(
+        default=5,
+        ge=1,
+        description="Failed sign-ins for one email address within the lockout window after which "
+        "that address is locked for the lockout window. Env: MYOMAP_LOGIN_MAX_FAILURES.",
+    )
+    login_max_failures_per_ip: int = Field(
+        default=20,
+        ge=1,
+        description="Failed sign-ins from one IP address within the lockout window after which "
+        "that address is locked for the lockout window. Env: MYOMAP_LOGIN_MAX_FAILURES_PER_IP.",
+    )
+    login_lockout_minutes: int = Field(
+        default=15,
+        ge=1,
+        description="Length of the window in which failed sign-ins are counted, and of the lock "
+        "that follows (default 15 minutes). Env: MYOMAP_LOGIN_LOCKOUT_MINUTES.",
+    )
+    upload_max_bytes: int = Field(
+        default=20 * 1024 * 1024,
+        ge=1024,
+        description="Largest request body accepted, in bytes, including uploaded files "
+        "(default 20 MiB). Larger requests get 413. Env: MYOMAP_UPLOAD_MAX_BYTES.",
+    )
+    form_max_fields: int = Field(
+        default=5000,
+        ge=100,
+        description="Most fields accepted in one submitted form (a full pain drawing has about "
+        "three per chart region). Env: MYOMAP_FORM_MAX_FIELDS.",
+    )
+    page_size: int = Field(
+        default=25,
+        ge=5,
+        le=500,
+        description="Clients shown per page in lists, and the API's default page size. "
+        "Env: MYOMAP_PAGE_SIZE.",
+    )
+    password_hash_profile: Literal["standard", "fast"] = Field(
+        default="standard",
+        description="Argon2id cost: `standard` (argon2-cffi's RFC 9106 low-memory defaults) for real "
+        "use; `fast` (tiny memory and time cost) only for tests and benchmarks. "
+        "Env: MYOMAP_PASSWORD_HASH_PROFILE.",
+    )
+    sqlite_busy_timeout_ms: int = Field(
+        default=5000,
+        ge=0,
+        description="How long a SQLite connection waits for another writer before giving up with "
+        "'database is locked' (the web app then answers 503 and nothing is lost). "
+        "Env: MYOMAP_SQLITE_BUSY_TIMEOUT_MS.",
+    )
+
+    @field_validator("database_url")
+    @classmethod
+    def _normalise_url(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        return normalise_database_url(value)
+
+    @field_validator("data_dir")
+    @classmethod
+    def _absolute(cls, value: Path) -> Path:
+        return value.expanduser().absolute()
+
+    # ---- derived values -------------------------------------------------------------------
+
+    @property
+    def resolved_database_url(self) -> str:
+        """The database URL in use: the configured one, or the SQLite file in the data dir."""
+        return self.database_url or f"sqlite:///{self.data_dir / 'myomap.db'}"
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.resolved_database_url.startswith("sqlite")
+
+    @property
+    def effective_cookie_secure(self) -> bool:
+        if self.cookie_secure is not None:
+            return self.cookie_secure
+        return self.host not in LOCAL_HOSTS
+
+    def resolved_secret_key(self) -> str:
+        """The configured secret key, or the one stored in the data dir (created on first use)."""
+        if self.secret_key:
+            return self.secret_key
+        path = self.data_dir / "secret_key"
+        if path.exists():
+            return path.read_text(encoding="utf-8").strip()
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        key = secrets.token_urlsafe(48)
+        tmp = path.with_name(f".secret_key.{os.getpid()}.tmp")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(key + "\n")
+        try:
+            os.link(tmp, path)  # fails if another process won the race; then use its key
+        except FileExistsError:
+            pass
+        finally:
+            tmp.unlink(missing_ok=True)
+        return path.read_text(encoding="utf-8").strip()
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: object) -> Settings:
+        """Settings from ``MYOMAP_*`` variables (``os.environ`` by default), then ``overrides``."""
+        env = os.environ if environ is None else environ
+        values: dict[str, object] = {}
+        for name in cls.model_fields:
+            raw = env.get(ENV_PREFIX + name.upper())
+            if raw is not None and raw.strip() != "":
+                values[name] = raw.strip()
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return cls.model_validate(values)
+
+
+def get_settings() -> Settings:
+    """Settings from the environment (a new object each call; cheap)."""
+    return Settings.from_env()

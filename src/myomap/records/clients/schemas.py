@@ -1,0 +1,151 @@
+"""Input and output shapes for clients (API and forms share them)."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+# The fields a user edits, in form order, with their labels.
+CLIENT_FIELDS: dict[str, str] = {
+    "given_name": "Given name",
+    "family_name": "Family name",
+    "date_of_birth": "Date of birth",
+    "gender": "Sex / gender",
+    "phone": "Phone",
+    "email": "Email",
+    "address": "Address",
+    "occupation": "Occupation",
+    "referring_provider": "Referring provider",
+    "notes": "Notes",
+}
+
+
+def _blank_to_none(value: object) -> object:
+    if isinstance(value, str):
+        value = value.strip()
+        return value or None
+    return value
+
+
+class _ClientFields(BaseModel):
+    @field_validator("given_name", "family_name", mode="before", check_fields=False)
+    @classmethod
+    def _strip_name(cls, value: object) -> object:
+        return " ".join(value.split()) if isinstance(value, str) else value
+
+    @field_validator(
+        "date_of_birth", "gender", "phone", "email", "address", "occupation", "referring_provider", "notes",
+        mode="before",
+        check_fields=False,
+    )
+    @classmethod
+    def _blank(cls, value: object) -> object:
+        return _blank_to_none(value)
+
+    @field_validator("email", check_fields=False)
+    @classmethod
+    def _email(cls, value: str | None) -> str | None:
+        if value is not None and not EMAIL_RE.match(value):
+            raise ValueError("must be an email address like name@example.com")
+        return value
+
+    @field_validator("phone", check_fields=False)
+    @classmethod
+    def _phone(cls, value: str | None) -> str | None:
+        if value is not None and not any(ch.isdigit() for ch in value):
+            raise ValueError("must contain digits")
+        return value
+
+    @field_validator("date_of_birth", check_fields=False)
+    @classmethod
+    def _dob(cls, value: date | None) -> date | None:
+        if value is not None:
+            if value > date.today():
+                raise ValueError("cannot be in the future")
+            if value.year < 1900:
+                raise ValueError("must be after 1900")
+        return value
+
+
+class ClientCreate(_ClientFields):
+    """A new client. Only the two names are required."""
+
+    given_name: str = Field(min_length=1, max_length=100, description="Given (first) name.")
+    family_name: str = Field(min_length=1, max_length=100, description="Family (last) name.")
+    date_of_birth: date | None = Field(None, description="ISO date, e.g. 1980-04-03.")
+    gender: str | None = Field(None, max_length=60, description="Sex/gender as the client states it (optional).")
+    phone: str | None = Field(None, max_length=40)
+    email: str | None = Field(None, max_length=320)
+    address: str | None = Field(None, max_length=2000)
+    occupation: str | None = Field(None, max_length=200)
+    referring_provider: str | None = Field(None, max_length=200)
+    notes: str | None = Field(None, max_length=20000, description="Free notes (administrative, not clinical).")
+
+
+class ClientUpdate(_ClientFields):
+    """A change to a client: send ``version`` as read; only the fields given are changed."""
+
+    version: int = Field(description="The version the change is based on; a stale version gets 409.")
+    given_name: str | None = Field(None, min_length=1, max_length=100)
+    family_name: str | None = Field(None, min_length=1, max_length=100)
+    date_of_birth: date | None = None
+    gender: str | None = Field(None, max_length=60)
+    phone: str | None = Field(None, max_length=40)
+    email: str | None = Field(None, max_length=320)
+    address: str | None = Field(None, max_length=2000)
+    occupation: str | None = Field(None, max_length=200)
+    referring_provider: str | None = Field(None, max_length=200)
+    notes: str | None = Field(None, max_length=20000)
+
+    @field_validator("given_name", "family_name")
+    @classmethod
+    def _not_blank(cls, value: str | None) -> str | None:
+        if not value:  # runs only when the field is given, so an explicit null is refused
+            raise ValueError("is required")
+        return value
+
+    def changes(self) -> dict[str, object]:
+        """The client fields this update sets (``version`` excluded)."""
+        return {k: getattr(self, k) for k in self.model_fields_set if k in CLIENT_FIELDS}
+
+
+class ClientVersion(BaseModel):
+    """The version an archive/restore is based on (optional)."""
+
+    version: int | None = None
+
+
+class ClientRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    given_name: str
+    family_name: str
+    date_of_birth: date | None
+    gender: str | None
+    phone: str | None
+    email: str | None
+    address: str | None
+    occupation: str | None
+    referring_provider: str | None
+    notes: str | None
+    is_archived: bool
+    archived_at: datetime | None
+    created_at: datetime
+    updated_at: datetime
+    version: int
+
+
+class ClientPage(BaseModel):
+    """One page of a client list, in name order. Pass ``next_cursor`` as ``after`` for the next page."""
+
+    items: list[ClientRead]
+    total: int = Field(description="Clients matching the query (all pages).")
+    next_cursor: str | None = None
+    prev_cursor: str | None = None
+    query: str = ""
+    status: str = "active"

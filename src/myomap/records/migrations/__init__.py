@@ -1,0 +1,1 @@
+"""Alembic migrations, run programmatically through :mod:`myomap.records.migrate`."""

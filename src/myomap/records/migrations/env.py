@@ -1,0 +1,72 @@
+"""Alembic environment: migrates the connection handed over by ``myomap.records.migrate``.
+
+Run through ``myomap db upgrade`` (or ``myomap serve``), which passes an open connection in
+``config.attributes["connection"]``. Without one (plain ``alembic`` use) the engine comes from the
+settings (``MYOMAP_DATABASE_URL`` / ``MYOMAP_DATA_DIR``).
+"""
+
+from __future__ import annotations
+
+from alembic import context
+from sqlalchemy import Connection
+
+from myomap.records.base import UTCDateTime
+from myomap.records.models import Base
+
+config = context.config
+target_metadata = Base.metadata
+
+
+def _render_item(type_: str, obj: object, autogen_context: object) -> str | bool:
+    """Write UTCDateTime as a plain timestamp column, so migrations don't import app code."""
+    if type_ == "type" and isinstance(obj, UTCDateTime):
+        return "sa.DateTime(timezone=True)"
+    return False
+
+
+def _run(connection: Connection) -> None:
+    is_sqlite = connection.dialect.name == "sqlite"
+    context.configure(
+        connection=connection,
+        target_metadata=target_metadata,
+        render_as_batch=True,  # SQLite can only ALTER by copying tables
+        compare_type=True,
+        render_item=_render_item,
+        transaction_per_migration=True,
+    )
+    if is_sqlite:
+        # Batch migrations recreate tables; with foreign keys on, dropping the old copy would
+        # cascade. The pragma only works outside a transaction, so set it on the raw connection.
+        connection.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")  # type: ignore[union-attr]
+    try:
+        with context.begin_transaction():
+            context.run_migrations()
+        if is_sqlite:
+            problems = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+            connection.commit()
+            if problems:
+                raise RuntimeError(f"foreign key check failed after migration: {problems[:5]}")
+    finally:
+        if is_sqlite:
+            connection.connection.driver_connection.execute("PRAGMA foreign_keys=ON")  # type: ignore[union-attr]
+
+
+def run_migrations_online() -> None:
+    connection = config.attributes.get("connection")
+    if connection is not None:
+        _run(connection)
+        return
+    from myomap.config import get_settings
+    from myomap.records.db import make_engine
+
+    engine = make_engine(get_settings().resolved_database_url)
+    try:
+        with engine.connect() as conn:
+            _run(conn)
+    finally:
+        engine.dispose()
+
+
+if context.is_offline_mode():
+    raise SystemExit("offline (SQL script) migrations are not supported; run `myomap db upgrade`")
+run_migrations_online()

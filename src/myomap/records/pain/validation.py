@@ -1,0 +1,68 @@
+"""Check a pain drawing against the atlas and the scales, collecting every problem at once."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from myomap.atlas.regions import RegionAtlas, UnknownRegionError, load_atlas
+from myomap.records.errors import ValidationFailed
+from myomap.records.pain.schemas import MAX_INTENSITY, QUALITIES, PainDrawingCreate, PainMarkIn
+
+
+def _unknown_region_message(atlas: RegionAtlas, text: str, exc: UnknownRegionError) -> str:
+    """The atlas's message, with suggestions given as chart ids on the side the user meant."""
+    base_text, _, side = text.strip().rpartition(".")
+    if side not in ("left", "right") or not base_text:
+        return str(exc)
+    try:
+        atlas.resolve(base_text, side)  # e.g. 'jaw angle.left': the side was never the problem
+    except UnknownRegionError as inner:
+        suggestions = [
+            s if atlas.bases[s].is_midline else f"{s}.{side}" for s in inner.suggestions if s in atlas.bases
+        ]
+        msg = f"unknown body region {text!r}"
+        return msg + ("; did you mean: " + ", ".join(suggestions) + "?" if suggestions else "")
+    return str(exc)
+
+
+def check_drawing(data: PainDrawingCreate, *, atlas: RegionAtlas | None = None, today: date | None = None) -> list[PainMarkIn]:
+    """The marks of ``data`` with canonical region ids, or :class:`ValidationFailed` naming each problem.
+
+    Region ids may be given as ids, names or synonyms with a side (``left temple``); each is
+    resolved through the atlas, and unknown ones come back with close matches.
+    """
+    atlas = atlas or load_atlas()
+    today = today or date.today()
+    errors: dict[str, str] = {}
+    if data.drawn_on > today + timedelta(days=1):
+        errors["drawn_on"] = "cannot be in the future"
+    if not data.marks and not (data.overall_note or "").strip():
+        errors["marks"] = "mark at least one region, or write an overall note (for example 'no pain today')"
+
+    out: list[PainMarkIn] = []
+    seen: dict[str, int] = {}
+    for index, mark in enumerate(data.marks):
+        where = f"marks.{mark.region_id or index}"
+        try:
+            region = atlas.resolve(mark.region_id)
+        except UnknownRegionError as exc:
+            errors[where] = _unknown_region_message(atlas, mark.region_id, exc)
+            continue
+        label = region.name
+        if region.id in seen:
+            errors[where] = f"{label} is marked twice"
+            continue
+        seen[region.id] = index
+        if not 0 <= mark.intensity <= MAX_INTENSITY:
+            errors[f"marks.{region.id}.intensity"] = f"{label}: intensity must be between 0 and {MAX_INTENSITY}, not {mark.intensity}"
+        unknown = [q for q in mark.qualities if q not in QUALITIES]
+        if unknown:
+            errors[f"marks.{region.id}.qualities"] = (
+                f"{label}: unknown quality {', '.join(repr(q) for q in unknown)}; choose from {', '.join(QUALITIES)}"
+            )
+        qualities = [q for q in QUALITIES if q in mark.qualities]
+        note = (mark.note or "").strip() or None
+        out.append(PainMarkIn(region_id=region.id, intensity=mark.intensity, qualities=qualities, note=note))
+    if errors:
+        raise ValidationFailed(errors)
+    return out

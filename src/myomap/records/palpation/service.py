@@ -1,0 +1,84 @@
+"""Referral for a saved pain drawing, and the therapist's "to palpate" list for it."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from myomap.knowledge.library import UnknownMuscleError, load_knowledge
+from myomap.records.accounts.permissions import Actor
+from myomap.records.audit.service import record
+from myomap.records.errors import ValidationFailed
+from myomap.records.pain.service import get_drawing_for_user
+from myomap.records.palpation.models import PalpationTarget
+from myomap.referral import PainMark, Priors, Ranking, rank_muscles
+
+SIDES = ("left", "right", "both", "either")
+
+
+def referral_for_drawing(*, db: Session, actor: Actor, drawing_id: int, priors: Priors | None = None) -> Ranking:
+    """Rank the muscles that may refer the drawing's pain (raises EmptyDrawingError if none)."""
+    drawing = get_drawing_for_user(db, actor, drawing_id)
+    record(db=db, actor=actor, action="pain_drawing.referral", object_type="pain_drawing", object_id=drawing.id)
+    return rank_muscles([PainMark(m.region_id, m.intensity) for m in drawing.marks], priors)
+
+
+def list_targets(*, db: Session, actor: Actor, drawing_id: int) -> list[PalpationTarget]:
+    drawing = get_drawing_for_user(db, actor, drawing_id)
+    stmt = select(PalpationTarget).where(PalpationTarget.drawing_id == drawing.id).order_by(PalpationTarget.id)
+    return list(db.scalars(stmt))
+
+
+def _check(muscle_id: str, side: str) -> None:
+    problems: dict[str, str] = {}
+    try:
+        load_knowledge().muscle(muscle_id)
+    except UnknownMuscleError as exc:
+        problems["muscle"] = str(exc)
+    if side not in SIDES:
+        problems["side"] = f"side must be one of {', '.join(SIDES)}, not {side!r}"
+    if problems:
+        raise ValidationFailed(problems)
+
+
+def add_target(
+    *, db: Session, actor: Actor, drawing_id: int, muscle_id: str, side: str, reason: str | None = None
+) -> PalpationTarget:
+    """Mark a muscle "to palpate" for this drawing; marking it twice keeps one entry."""
+    drawing = get_drawing_for_user(db, actor, drawing_id)
+    _check(muscle_id, side)
+    muscle_id = load_knowledge().muscle(muscle_id).id
+    existing = db.scalar(
+        select(PalpationTarget).where(
+            PalpationTarget.drawing_id == drawing.id,
+            PalpationTarget.muscle_id == muscle_id,
+            PalpationTarget.side == side,
+        )
+    )
+    if existing is not None:
+        return existing
+    target = PalpationTarget(
+        clinic_id=actor.clinic_id, client_id=drawing.client_id, drawing_id=drawing.id,
+        muscle_id=muscle_id, side=side, reason=reason, created_by_id=actor.user.id,
+    )
+    db.add(target)
+    db.flush()
+    record(db=db, actor=actor, action="palpation_target.add", object_type="pain_drawing", object_id=drawing.id,
+           detail={"muscle": muscle_id, "side": side})
+    return target
+
+
+def remove_target(*, db: Session, actor: Actor, drawing_id: int, muscle_id: str, side: str) -> None:
+    """Take a muscle off the drawing's "to palpate" list (nothing happens if it is not there)."""
+    drawing = get_drawing_for_user(db, actor, drawing_id)
+    target = db.scalar(
+        select(PalpationTarget).where(
+            PalpationTarget.drawing_id == drawing.id,
+            PalpationTarget.muscle_id == muscle_id,
+            PalpationTarget.side == side,
+        )
+    )
+    if target is not None:
+        db.delete(target)
+        record(db=db, actor=actor, action="palpation_target.remove", object_type="pain_drawing",
+               object_id=drawing.id, detail={"muscle": muscle_id, "side": side})

@@ -1,0 +1,9 @@
+"""The JSON API under ``/api`` (documented by ``/openapi.json`` and ``/api/docs``)."""
+
+from fastapi import APIRouter
+
+from myomap.web.api import clients, docs, me, pain, referral
+
+router = APIRouter()
+for module in (me, clients, pain, referral, docs):
+    router.include_router(module.router)

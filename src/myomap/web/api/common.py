@@ -1,0 +1,26 @@
+"""Shared response descriptions for the API."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+
+class ErrorDetail(BaseModel):
+    detail: str = Field(description="What went wrong, in words.")
+    errors: dict[str, str] | None = Field(None, description="For 422: each invalid field and why.")
+
+
+class ConflictDetail(ErrorDetail):
+    current_version: int = Field(description="The version now stored.")
+    current: dict[str, Any] = Field(description="The values now stored, to merge with your change.")
+
+
+ERRORS: dict[int | str, dict[str, Any]] = {
+    401: {"model": ErrorDetail, "description": "Not signed in / bad API token."},
+    403: {"model": ErrorDetail, "description": "Role not allowed, or missing X-CSRF-Token with a session cookie."},
+    404: {"model": ErrorDetail, "description": "No such record in your clinic."},
+    422: {"model": ErrorDetail, "description": "Invalid input; nothing was saved."},
+}
+CONFLICT: dict[int | str, dict[str, Any]] = {409: {"model": ConflictDetail, "description": "Stale version."}}

@@ -1,0 +1,44 @@
+"""The body chart, drawn by :mod:`myomap.atlas.bodychart` when it is installed.
+
+Pages always work without it: the region checklist is the fallback (and the accessible path).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from functools import cache
+from typing import Any
+
+from markupsafe import Markup
+
+
+@cache
+def _module() -> Any:
+    try:
+        from myomap.atlas import bodychart
+    except Exception:  # missing, or mid-edit: fall back to the checklist
+        return None
+    return bodychart if hasattr(bodychart, "render_chart") else None
+
+
+def available() -> bool:
+    return _module() is not None
+
+
+def render(
+    intensities: Mapping[str, float] | None = None,
+    *,
+    interactive: bool = False,
+    dom_id: str = "bodychart",
+    caption: str | None = None,
+) -> Markup | None:
+    """The chart with each region filled by its intensity (heat style), or None without the module."""
+    module = _module()
+    if module is None:
+        return None
+    fills = {rid: module.RegionFill(intensity=float(value), style="heat") for rid, value in (intensities or {}).items()}
+    return Markup(module.render_chart(fills=fills, interactive=interactive, dom_id=dom_id, caption=caption))
+
+
+def intensities_of(marks: Iterable[Any]) -> dict[str, float]:
+    return {m.region_id: float(m.intensity) for m in marks}

@@ -1,0 +1,167 @@
+"""Typed dependencies at the web edge: the DB session, settings, and the signed-in actor."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Annotated
+
+import anyio
+import anyio.to_thread
+from fastapi import Depends, Request
+from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.orm import Session
+from starlette.datastructures import FormData
+
+from myomap.config import Settings
+from myomap.records.accounts.models import Role, User
+from myomap.records.accounts.permissions import ROLE_PERMISSIONS, Actor, Permission
+from myomap.records.accounts.service import csrf_matches, session_for_token, user_for_api_token
+from myomap.records.db import Database
+from myomap.web.security import CSRF_FIELD, CSRF_HEADER, SESSION_COOKIE, UNSAFE_METHODS
+
+
+@dataclass(frozen=True, slots=True)
+class UserView:
+    """What pages show about the signed-in user, copied out of the DB session (error pages are
+    rendered after the request's transaction has been rolled back)."""
+
+    id: int
+    name: str
+    email: str
+    role: Role
+    clinic_id: int
+    clinic_name: str
+
+    @classmethod
+    def of(cls, user: User) -> UserView:
+        return cls(user.id, user.name, user.email, user.role, user.clinic_id, user.clinic.name)
+
+    def can(self, permission: Permission) -> bool:
+        return permission in ROLE_PERMISSIONS[self.role]
+
+
+class NotSignedIn(Exception):
+    """No valid session (pages redirect to sign-in, the API answers 401)."""
+
+
+class CsrfFailed(Exception):
+    """An unsafe request without the right CSRF token."""
+
+
+def get_settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def get_database(request: Request) -> Database:
+    database: Database = request.app.state.database
+    return database
+
+
+def _gate(request: Request) -> anyio.Semaphore:
+    gate: anyio.Semaphore | None = getattr(request.app.state, "db_gate", None)
+    if gate is None:
+        gate = request.app.state.db_gate = anyio.Semaphore(get_database(request).max_concurrent_requests)
+    return gate
+
+
+async def get_db(request: Request) -> AsyncIterator[Session]:
+    """One session per request; committed when the handler returns, rolled back if it raises.
+
+    Requests wait for a database slot *before* taking a worker thread (one slot for SQLite,
+    whose writers queue anyway; the pool size for PostgreSQL). Otherwise every worker thread
+    could end up waiting for a lock held by a request that needs a free thread to finish.
+    """
+    async with _gate(request):
+        session = get_database(request).sessions()
+        try:
+            yield session
+            await anyio.to_thread.run_sync(session.commit)
+        except BaseException:
+            await anyio.to_thread.run_sync(session.rollback)
+            raise
+        finally:
+            await anyio.to_thread.run_sync(session.close)
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+DbSession = Annotated[Session, Depends(get_db, scope="function")]
+
+
+async def read_form(request: Request) -> FormData:
+    """The submitted form (parsed once per request, with the configured limits)."""
+    if request.method not in UNSAFE_METHODS:
+        return FormData()
+    content_type = request.headers.get("content-type", "")
+    if not content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
+        return FormData()
+    settings = get_settings(request)
+    return await request.form(max_fields=settings.form_max_fields, max_part_size=1024 * 1024)
+
+
+WebForm = Annotated[FormData, Depends(read_form)]
+
+
+async def submitted_csrf(request: Request, form: WebForm) -> str | None:
+    header = request.headers.get(CSRF_HEADER)
+    if header:
+        return header
+    value = form.get(CSRF_FIELD)
+    return value if isinstance(value, str) else None
+
+
+def client_ip(request: Request) -> str | None:
+    return request.client.host if request.client else None
+
+
+def web_actor(request: Request, db: DbSession, csrf: Annotated[str | None, Depends(submitted_csrf)]) -> Actor:
+    """The signed-in user of a page request; unsafe methods must carry the session's CSRF token."""
+    session = session_for_token(db=db, token=request.cookies.get(SESSION_COOKIE))
+    if session is None:
+        raise NotSignedIn()
+    if request.method in UNSAFE_METHODS and not csrf_matches(session, csrf):
+        raise CsrfFailed()
+    request.state.csrf_token = session.csrf_token
+    request.state.user = UserView.of(session.user)
+    return Actor(session.user, ip=client_ip(request), via="web")
+
+
+WebActor = Annotated[Actor, Depends(web_actor)]
+
+
+bearer_scheme = HTTPBearer(
+    auto_error=False, scheme_name="APIToken",
+    description="A per-user API token from `myomap user token EMAIL`. No CSRF token needed.",
+)
+cookie_scheme = APIKeyCookie(
+    name=SESSION_COOKIE, auto_error=False, scheme_name="SessionCookie",
+    description="The browser session; POST/PUT/PATCH/DELETE also need the `X-CSRF-Token` header.",
+)
+
+
+def api_actor(
+    request: Request,
+    db: DbSession,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)],
+    _cookie: Annotated[str | None, Depends(cookie_scheme)],
+) -> Actor:
+    """The API caller: a bearer API token, or the session cookie plus ``X-CSRF-Token`` on writes."""
+    token = credentials.credentials if credentials else None
+    user: User | None
+    if token is not None:
+        user = user_for_api_token(db=db, token=token)
+        if user is None:
+            raise NotSignedIn()
+    else:
+        session = session_for_token(db=db, token=request.cookies.get(SESSION_COOKIE))
+        if session is None:
+            raise NotSignedIn()
+        if request.method in UNSAFE_METHODS and not csrf_matches(session, request.headers.get(CSRF_HEADER)):
+            raise CsrfFailed()
+        user = session.user
+    request.state.user = UserView.of(user)
+    return Actor(user, ip=client_ip(request), via="api")
+
+
+ApiActor = Annotated[Actor, Depends(api_actor)]

@@ -1,0 +1,72 @@
+"""Jinja2 templates (``*.html``, so autoescaped) and the helpers they share."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from fastapi import Request
+from fastapi.templating import Jinja2Templates
+from starlette.responses import Response
+
+from myomap.records.accounts.permissions import Permission
+from myomap.web import chart
+
+TEMPLATES_DIR = Path(__file__).with_name("templates")
+
+
+def _context(request: Request) -> dict[str, Any]:
+    user = getattr(request.state, "user", None)
+    return {
+        "csrf_token": getattr(request.state, "csrf_token", None),
+        "current_user": user,
+        "can_clinical": bool(user) and user.can(Permission.CLINICAL),
+        "can_manage_users": bool(user) and user.can(Permission.USERS),
+        "chart_available": chart.available(),
+    }
+
+
+def _fmt_date(value: date | datetime | None, fmt: str = "%-d %b %Y") -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = value.astimezone()
+    return value.strftime(fmt)
+
+
+def _fmt_datetime(value: datetime | None) -> str:
+    return "" if value is None else value.astimezone().strftime("%-d %b %Y, %H:%M")
+
+
+def _age(dob: date | None) -> str:
+    if dob is None:
+        return ""
+    today = date.today()
+    years = today.year - dob.year - ((today.month, today.day) < (dob.month, dob.day))
+    return str(years)
+
+
+def _signed(value: int) -> str:
+    return f"+{value}" if value > 0 else str(value)
+
+
+templates = Jinja2Templates(directory=str(TEMPLATES_DIR), context_processors=[_context])
+templates.env.filters["date"] = _fmt_date
+templates.env.filters["datetime"] = _fmt_datetime
+templates.env.filters["age"] = _age
+templates.env.filters["signed"] = _signed
+templates.env.trim_blocks = True
+templates.env.lstrip_blocks = True
+
+
+def render(
+    request: Request, name: str, context: dict[str, Any] | None = None, *, status_code: int = 200,
+    headers: dict[str, str] | None = None,
+) -> Response:
+    return templates.TemplateResponse(request, name, context or {}, status_code=status_code, headers=headers)
+
+
+def is_htmx(request: Request) -> bool:
+    """An htmx request for a fragment (history restores get the whole page)."""
+    return request.headers.get("hx-request") == "true" and request.headers.get("hx-history-restore-request") != "true"

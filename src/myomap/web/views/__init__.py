@@ -1,0 +1,9 @@
+"""Server-rendered pages, one module per domain."""
+
+from fastapi import APIRouter
+
+from myomap.web.views import atlas, audit, auth, clients, pain, referral, users
+
+router = APIRouter()
+for module in (auth, clients, pain, referral, atlas, users, audit):
+    router.include_router(module.router)

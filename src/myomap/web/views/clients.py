@@ -1,0 +1,129 @@
+"""Client pages: list and search, create, view, edit (with conflict handling), archive, restore."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import RedirectResponse
+from starlette.datastructures import FormData
+from starlette.responses import Response
+
+from myomap.records.accounts.permissions import Permission
+from myomap.records.clients.schemas import CLIENT_FIELDS, ClientCreate, ClientUpdate
+from myomap.records.clients.service import (
+    Status,
+    archive_client,
+    client_values,
+    create_client,
+    read_client,
+    restore_client,
+    search_clients,
+    update_client,
+)
+from myomap.records.errors import ValidationFailed, VersionConflict
+from myomap.records.pain.service import list_drawings, summary
+from myomap.records.validation import parse
+from myomap.web.deps import DbSession, SettingsDep, WebActor, WebForm
+from myomap.web.templating import is_htmx, render
+
+router = APIRouter()
+
+
+def _values(form: FormData) -> dict[str, str]:
+    return {name: str(form.get(name) or "").strip() for name in CLIENT_FIELDS}
+
+
+def _display(value: Any) -> str:
+    return "" if value is None else str(value)
+
+
+@router.get("/clients", include_in_schema=False)
+def client_list(
+    request: Request,
+    db: DbSession,
+    actor: WebActor,
+    settings: SettingsDep,
+    q: Annotated[str, Query(max_length=200)] = "",
+    status: Annotated[Status, Query()] = "active",
+    after: Annotated[str | None, Query()] = None,
+    before: Annotated[str | None, Query()] = None,
+) -> Response:
+    results = search_clients(
+        db=db, actor=actor, text=q, status=status, after=after or None, before=before or None, limit=settings.page_size
+    )
+    context = {"results": results, "q": q, "status": status}
+    if is_htmx(request):
+        return render(request, "clients/_results.html", context)
+    return render(request, "clients/list.html", context)
+
+
+@router.get("/clients/new", include_in_schema=False)
+def new_client_form(request: Request, actor: WebActor) -> Response:
+    return render(request, "clients/form.html", {"client": None, "values": {}, "errors": {}})
+
+
+@router.post("/clients", include_in_schema=False)
+def create_client_submit(request: Request, db: DbSession, actor: WebActor, form: WebForm) -> Response:
+    values = _values(form)
+    try:
+        client = create_client(db=db, actor=actor, data=parse(ClientCreate, values))
+    except ValidationFailed as exc:
+        return render(request, "clients/form.html", {"client": None, "values": values, "errors": exc.errors}, status_code=400)
+    return RedirectResponse(f"/clients/{client.id}", status_code=303)
+
+
+@router.get("/clients/{client_id}", include_in_schema=False)
+def client_detail(request: Request, db: DbSession, actor: WebActor, client_id: int) -> Response:
+    client = read_client(db=db, actor=actor, client_id=client_id)
+    drawings = []
+    if actor.can(Permission.CLINICAL):
+        drawings = [summary(d) for d in list_drawings(db=db, actor=actor, client_id=client.id, audit=False)]
+    return render(request, "clients/detail.html", {"client": client, "drawings": drawings})
+
+
+@router.get("/clients/{client_id}/edit", include_in_schema=False)
+def edit_client_form(request: Request, db: DbSession, actor: WebActor, client_id: int) -> Response:
+    client = read_client(db=db, actor=actor, client_id=client_id)
+    values = {k: _display(v) for k, v in client_values(client).items()}
+    return render(request, "clients/form.html", {"client": client, "values": values, "errors": {}, "version": client.version})
+
+
+@router.post("/clients/{client_id}", include_in_schema=False)
+def edit_client_submit(request: Request, db: DbSession, actor: WebActor, form: WebForm, client_id: int) -> Response:
+    values = _values(form)
+    version = str(form.get("version") or "")
+    try:
+        data = parse(ClientUpdate, {**values, "version": version})
+        client = update_client(db=db, actor=actor, client_id=client_id, data=data)
+    except ValidationFailed as exc:
+        client = read_client(db=db, actor=actor, client_id=client_id)
+        return render(
+            request, "clients/form.html",
+            {"client": client, "values": values, "errors": exc.errors, "version": version}, status_code=400,
+        )
+    except VersionConflict as exc:
+        client = read_client(db=db, actor=actor, client_id=client_id)
+        theirs = {k: _display(v) for k, v in exc.current_values.items()}
+        differences = [(k, CLIENT_FIELDS[k], values.get(k, ""), theirs.get(k, "")) for k in CLIENT_FIELDS if values.get(k, "") != theirs.get(k, "")]
+        return render(
+            request, "clients/form.html",
+            {
+                "client": client, "values": values, "errors": {}, "version": exc.current,
+                "conflict": exc, "differences": differences,
+            },
+            status_code=409,
+        )
+    return RedirectResponse(f"/clients/{client.id}?saved=1", status_code=303)
+
+
+@router.post("/clients/{client_id}/archive", include_in_schema=False)
+def archive_submit(db: DbSession, actor: WebActor, client_id: int) -> Response:
+    archive_client(db=db, actor=actor, client_id=client_id)
+    return RedirectResponse(f"/clients/{client_id}?archived=1", status_code=303)
+
+
+@router.post("/clients/{client_id}/restore", include_in_schema=False)
+def restore_submit(db: DbSession, actor: WebActor, client_id: int) -> Response:
+    restore_client(db=db, actor=actor, client_id=client_id)
+    return RedirectResponse(f"/clients/{client_id}?restored=1", status_code=303)

@@ -1,0 +1,172 @@
+"""Pain drawing pages: record one on the chart (or the checklist), view it, compare two."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import RedirectResponse
+from starlette.datastructures import FormData
+from starlette.responses import Response
+
+from myomap.atlas.regions import load_atlas
+from myomap.records.accounts.permissions import Permission, require
+from myomap.records.clients.service import get_client_for_user
+from myomap.records.errors import ValidationFailed
+from myomap.records.pain.schemas import MAX_INTENSITY, QUALITIES, PainDrawingCreate, PainMarkIn
+from myomap.records.pain.service import (
+    compare_drawings,
+    create_drawing,
+    list_drawings,
+    read_drawing,
+    summary,
+    to_read,
+)
+from myomap.records.pain.validation import check_drawing
+from myomap.web import chart
+from myomap.web.deps import DbSession, WebActor, WebForm
+from myomap.web.templating import render
+
+router = APIRouter()
+
+INTENSITY = "intensity__"
+QUALITY = "qualities__"
+NOTE = "note__"
+
+
+def region_groups() -> list[tuple[Any, list[Any]]]:
+    """Chart regions grouped by area, in atlas order (for the checklist)."""
+    atlas = load_atlas()
+    groups: dict[str, list[Any]] = {area: [] for area in atlas.areas}
+    for region in atlas.regions.values():
+        groups[region.area].append(region)
+    return [(atlas.areas[a], regions) for a, regions in groups.items() if regions]
+
+
+def drawing_from_form(form: FormData) -> tuple[PainDrawingCreate | None, dict[str, dict[str, Any]], dict[str, str]]:
+    """Parse the pain form: (drawing or None, values to show again, problems)."""
+    errors: dict[str, str] = {}
+    values: dict[str, dict[str, Any]] = {}
+    region_ids: list[str] = []
+    for key in form.keys():
+        for prefix in (INTENSITY, QUALITY, NOTE):
+            if key.startswith(prefix):
+                rid = key[len(prefix) :]
+                if rid not in region_ids:
+                    region_ids.append(rid)
+    marks: list[PainMarkIn] = []
+    for rid in region_ids:
+        raw = str(form.get(INTENSITY + rid) or "").strip()
+        qualities = [str(q) for q in form.getlist(QUALITY + rid)]
+        note = str(form.get(NOTE + rid) or "").strip()
+        if not raw and not qualities and not note:
+            continue
+        values[rid] = {"intensity": raw, "qualities": qualities, "note": note}
+        if not raw:
+            errors[f"marks.{rid}.intensity"] = f"{_name(rid)}: give an intensity from 0 to {MAX_INTENSITY} for a region with qualities or a note"
+            continue
+        try:
+            intensity = int(raw)
+        except ValueError:
+            errors[f"marks.{rid}.intensity"] = f"{_name(rid)}: intensity must be a whole number from 0 to {MAX_INTENSITY}, not {raw!r}"
+            continue
+        marks.append(PainMarkIn(region_id=rid, intensity=intensity, qualities=qualities, note=note or None))
+    drawn_on_raw = str(form.get("drawn_on") or "").strip()
+    drawn_on: date | None = None
+    try:
+        drawn_on = date.fromisoformat(drawn_on_raw)
+    except ValueError:
+        errors["drawn_on"] = "Date: give the date as YYYY-MM-DD"
+    overall = str(form.get("overall_note") or "").strip()
+    if drawn_on is None:
+        return None, values, errors
+    return PainDrawingCreate(drawn_on=drawn_on, overall_note=overall or None, marks=marks), values, errors
+
+
+def _name(rid: str) -> str:
+    region = load_atlas().regions.get(rid)
+    return region.name if region else repr(rid)
+
+
+def _form_page(request: Request, client: Any, *, values: dict[str, Any], drawn_on: str, overall_note: str,
+               errors: dict[str, str], status: int = 200) -> Response:
+    intensities: dict[str, float] = {}
+    known = load_atlas().regions
+    for rid, v in values.items():
+        if rid not in known:
+            continue
+        try:
+            intensities[rid] = float(int(v.get("intensity", "")))
+        except ValueError:
+            pass
+    return render(
+        request, "pain/form.html",
+        {
+            "client": client, "groups": region_groups(), "qualities": QUALITIES, "values": values,
+            "drawn_on": drawn_on, "overall_note": overall_note, "errors": errors,
+            "chart": chart.render(intensities, interactive=True, dom_id="bodychart",
+                                  caption="Tap or click a region to mark it, then set its intensity."),
+            "max_intensity": MAX_INTENSITY,
+        },
+        status_code=status,
+    )
+
+
+@router.get("/clients/{client_id}/pain-drawings/new", include_in_schema=False)
+def new_drawing_form(request: Request, db: DbSession, actor: WebActor, client_id: int) -> Response:
+    client = get_client_for_user(db, actor, client_id)
+    require(actor, Permission.CLINICAL)
+    return _form_page(request, client, values={}, drawn_on=date.today().isoformat(), overall_note="", errors={})
+
+
+@router.post("/clients/{client_id}/pain-drawings", include_in_schema=False)
+def create_drawing_submit(request: Request, db: DbSession, actor: WebActor, form: WebForm, client_id: int) -> Response:
+    client = get_client_for_user(db, actor, client_id)
+    require(actor, Permission.CLINICAL)
+    data, values, errors = drawing_from_form(form)
+    if data is not None and errors:
+        try:  # report the atlas and scale problems too, all at once
+            check_drawing(data)
+        except ValidationFailed as exc:
+            errors = {**errors, **exc.errors}
+    elif data is not None:
+        try:
+            drawing = create_drawing(db=db, actor=actor, client_id=client.id, data=data)
+        except ValidationFailed as exc:
+            errors = exc.errors
+        else:
+            return RedirectResponse(f"/pain-drawings/{drawing.id}?saved=1", status_code=303)
+    return _form_page(
+        request, client, values=values, drawn_on=str(form.get("drawn_on") or ""),
+        overall_note=str(form.get("overall_note") or ""), errors=errors, status=400,
+    )
+
+
+@router.get("/pain-drawings/compare", include_in_schema=False)
+def compare_page(
+    request: Request, db: DbSession, actor: WebActor,
+    a: Annotated[int, Query(description="one drawing id")],
+    b: Annotated[int, Query(description="the other drawing id")],
+) -> Response:
+    result = compare_drawings(db=db, actor=actor, first_id=a, second_id=b)
+    client = get_client_for_user(db, actor, result.after.client_id)
+    before_chart = chart.render({m.region_id: m.intensity for m in result.before.marks}, dom_id="chart-before",
+                                caption=f"Before: {result.before.drawn_on:%-d %b %Y}")
+    after_chart = chart.render({m.region_id: m.intensity for m in result.after.marks}, dom_id="chart-after",
+                               caption=f"After: {result.after.drawn_on:%-d %b %Y}")
+    return render(
+        request, "pain/compare.html",
+        {"client": client, "cmp": result, "before_chart": before_chart, "after_chart": after_chart},
+    )
+
+
+@router.get("/pain-drawings/{drawing_id}", include_in_schema=False)
+def drawing_page(request: Request, db: DbSession, actor: WebActor, drawing_id: int) -> Response:
+    drawing = read_drawing(db=db, actor=actor, drawing_id=drawing_id)
+    client = get_client_for_user(db, actor, drawing.client_id)
+    others = [summary(d) for d in list_drawings(db=db, actor=actor, client_id=client.id, audit=False) if d.id != drawing.id]
+    data = to_read(db, drawing)
+    heat = chart.render({m.region_id: m.intensity for m in data.marks}, dom_id="bodychart",
+                        caption=f"Pain on {drawing.drawn_on:%-d %b %Y}")
+    return render(request, "pain/view.html", {"client": client, "drawing": data, "chart": heat, "others": others})

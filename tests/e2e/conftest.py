@@ -1,0 +1,152 @@
+"""Browser-test fixtures: the real ``myomap serve`` on a free port, and Debian's Chromium.
+
+- ``myomap_server``: a running server (subprocess) over a temporary data dir, seeded with the
+  personas of ``tests/conftest.py`` (password ``PASSWORD``); ``.url``, ``.people``, ``.database_url``.
+- ``browser``: Chromium through Playwright's sync API, one per test module (skipped clearly when
+  /usr/bin/chromium or Playwright is missing).
+- ``page``: a fresh browser context and page per test (no shared cookies); console errors,
+  including Content-Security-Policy violations, are collected in ``page.console_errors``.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+PASSWORD = "correct horse battery"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass
+class Server:
+    url: str
+    database_url: str
+    data_dir: Path
+    people: Any
+    log: Path
+
+
+def _wait_until_up(url: str, proc: subprocess.Popen[bytes], log: Path, timeout: float = 30.0) -> None:
+    import httpx
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"myomap serve exited with {proc.returncode}:\n{log.read_text(errors='replace')}")
+        try:
+            if httpx.get(url + "/sign-in", timeout=1.0).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.1)
+    raise RuntimeError(f"myomap serve did not answer within {timeout} s:\n{log.read_text(errors='replace')}")
+
+
+@pytest.fixture(scope="session")
+def myomap_server(tmp_path_factory: pytest.TempPathFactory, world_builder) -> Iterator[Server]:  # type: ignore[no-untyped-def]
+    from myomap.records.db import Database
+    from myomap.records.migrate import upgrade
+
+    data_dir = tmp_path_factory.mktemp("myomap-server")
+    database_url = f"sqlite:///{data_dir / 'myomap.db'}"
+    db = Database(database_url)
+    upgrade(db)
+    with db.sessions() as session:
+        people = world_builder(session)
+    db.dispose()
+
+    port = free_port()
+    log = data_dir / "server.log"
+    env = {
+        **os.environ,
+        "MYOMAP_DATA_DIR": str(data_dir),
+        "MYOMAP_DATABASE_URL": database_url,
+        "MYOMAP_PASSWORD_HASH_PROFILE": "fast",
+        "PYTHONUNBUFFERED": "1",
+    }
+    myomap = Path(sys.executable).with_name("myomap")
+    command = [str(myomap)] if myomap.exists() else [sys.executable, "-c", "from myomap.cli import main; main()"]
+    with open(log, "wb") as out:
+        proc = subprocess.Popen([*command, "serve", "--host", "127.0.0.1", "--port", str(port)], env=env, stdout=out, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_until_up(url, proc, log)
+        yield Server(url=url, database_url=database_url, data_dir=data_dir, people=people, log=log)
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    # Module scope: Playwright's sync API allows one running instance per thread, and other test
+    # modules here may start their own.
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"{CHROMIUM} is missing: install Debian's chromium (`make browser`) to run browser tests")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        pytest.skip("playwright (Python) is not installed")
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser) -> Iterator[Any]:  # type: ignore[no-untyped-def]
+    context = browser.new_context(viewport={"width": 1024, "height": 900})
+    context.set_default_timeout(10_000)
+    pg = context.new_page()
+    errors: list[str] = []
+    pg.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    pg.on("pageerror", lambda exc: errors.append(str(exc)))
+    pg.console_errors = errors  # type: ignore[attr-defined]
+    yield pg
+    context.close()
+
+
+def sign_in(page, server: Server, email: str, password: str = PASSWORD) -> None:  # type: ignore[no-untyped-def]
+    """Sign in through the real form and wait for the dashboard."""
+    page.goto(server.url + "/sign-in")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(password)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Sign in").click()
+
+
+@pytest.fixture(name="sign_in")
+def sign_in_fixture():  # type: ignore[no-untyped-def]
+    """``sign_in(page, server, email, password=PASSWORD)`` (test modules cannot import conftest)."""
+    return sign_in
+
+
+@pytest.fixture
+def signed_in_page(page, myomap_server):  # type: ignore[no-untyped-def]
+    """``signed_in_page(user)``: the page, signed in as that persona."""
+
+    def make(user):  # type: ignore[no-untyped-def]
+        sign_in(page, myomap_server, user.email)
+        return page
+
+    return make

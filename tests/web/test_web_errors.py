@@ -1,0 +1,59 @@
+"""Error pages say what happened and that nothing was lost."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+
+from myomap.records.db import Database
+
+
+@pytest.fixture
+def impatient_app(web_settings, sqlite_url, people):  # type: ignore[no-untyped-def]
+    """The app with a 100 ms SQLite busy timeout, so a held lock shows up at once."""
+    from myomap.web.app import create_app
+
+    settings = web_settings.model_copy(update={"sqlite_busy_timeout_ms": 100})
+    db = Database(sqlite_url, busy_timeout_ms=100)
+    yield create_app(settings, database=db), sqlite_url.removeprefix("sqlite:///")
+    db.dispose()
+
+
+def test_a_locked_database_gets_a_503_that_says_nothing_was_lost(impatient_app, people, client_of, visitor_for) -> None:  # type: ignore[no-untyped-def]
+    app, path = impatient_app
+    cid = client_of(people.front_desk)
+    visitor = visitor_for(app)
+    visitor.sign_in(people.front_desk.email)
+    token = visitor.session_csrf()
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")
+    try:
+        page = visitor.http.post(f"/clients/{cid}/archive", data={"csrf_token": token})
+        assert page.status_code == 503 and "Nothing was lost" in page.text and "try again" in page.text
+        api = visitor.http.get("/api/clients")
+        assert api.status_code == 503 and "try again" in api.json()["detail"]
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert visitor.http.post(f"/clients/{cid}/archive", data={"csrf_token": token}).status_code == 303
+
+
+def test_unknown_addresses_get_a_404_page_or_json(signed_in, people) -> None:  # type: ignore[no-untyped-def]
+    visitor = signed_in(people.therapist)
+    page = visitor.get("/no-such-page")
+    assert page.status_code == 404 and "There is no page at this address." in page.text
+    api = visitor.get("/api/no-such-thing")
+    assert api.status_code == 404 and api.json()["detail"]
+
+
+def test_a_page_with_bad_query_parameters_gets_a_400_page(signed_in, people) -> None:  # type: ignore[no-untyped-def]
+    page = signed_in(people.therapist).get("/clients?status=deleted")
+    assert page.status_code == 400 and "status" in page.text
+
+
+def test_an_oversized_request_is_refused(app, signed_in, people, web_settings) -> None:  # type: ignore[no-untyped-def]
+    visitor = signed_in(people.therapist)
+    big = "x" * (web_settings.upload_max_bytes + 10)
+    response = visitor.http.post("/clients", content=big, headers={"content-type": "application/x-www-form-urlencoded"})
+    assert response.status_code == 413

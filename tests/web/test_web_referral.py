@@ -1,0 +1,111 @@
+"""Trigger-point pages: the atlas, 'Which trigger points?' for a drawing, the to-palpate list,
+and the JSON API for referral and muscles."""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import select
+
+from myomap.records.audit.models import AuditEvent
+from myomap.records.palpation.models import PalpationTarget
+
+HEADACHE = {"temple.right": 7, "posterior_neck.right": 5, "mastoid.right": 4}
+
+
+def test_the_atlas_finds_muscles_by_symptom_and_shows_a_referral_map(signed_in, people) -> None:  # type: ignore[no-untyped-def]
+    tara = signed_in(people.therapist)
+    page = tara.get("/atlas?q=carpal tunnel")
+    assert page.status_code == 200 and "/atlas/muscles/flexor_carpi_radialis" in page.text
+    muscle = tara.get("/atlas/muscles/upper_trapezius?side=left")
+    assert muscle.status_code == 200
+    html = muscle.text
+    assert re.search(r'class="region[^"]*essential[^"]*" data-region="temple\.left"', html)
+    assert re.search(r'class="region[^"]*spillover[^"]*" data-region="jaw\.left"', html)
+    assert "Travell" in html and "Self-care" in html
+
+
+def test_the_atlas_search_answers_htmx_with_a_fragment(signed_in, people) -> None:  # type: ignore[no-untyped-def]
+    tara = signed_in(people.therapist)
+    fragment = tara.get("/atlas?q=SCM", headers={"HX-Request": "true"})
+    assert "<html" not in fragment.text and "Sternocleidomastoid" in fragment.text
+
+
+def test_an_unknown_muscle_is_a_404(signed_in, people) -> None:  # type: ignore[no-untyped-def]
+    assert signed_in(people.therapist).get("/atlas/muscles/no_such_muscle").status_code == 404
+
+
+def test_which_trigger_points_ranks_muscles_for_the_drawing_with_reasons(signed_in, people, client_of, drawing_of, web_db) -> None:  # type: ignore[no-untyped-def]
+    cid = client_of(people.therapist)
+    did = drawing_of(people.therapist, cid, "2026-11-20", HEADACHE)
+    page = signed_in(people.therapist).get(f"/pain-drawings/{did}/referral")
+    assert page.status_code == 200
+    first = page.text.index('class="candidate')
+    assert "Upper trapezius" in page.text[first: first + 600]
+    assert "essential referral zone covers" in page.text
+    assert 'data-region="temple.right"' in page.text and "heat" in page.text
+    with web_db.sessions() as s:
+        assert s.scalars(select(AuditEvent).where(AuditEvent.action == "pain_drawing.referral")).first()
+
+
+def test_the_therapist_marks_a_candidate_to_palpate_and_can_take_it_back(signed_in, people, client_of, drawing_of, web_db) -> None:  # type: ignore[no-untyped-def]
+    cid = client_of(people.therapist)
+    did = drawing_of(people.therapist, cid, "2026-11-20", HEADACHE)
+    tara = signed_in(people.therapist)
+    page = f"/pain-drawings/{did}/referral"
+    action = f"/pain-drawings/{did}/palpate"
+    response = tara.submit(page, action, {"muscle": "upper_trapezius", "side": "right", "action": "add"})
+    assert response.status_code == 303
+    assert "✓ To palpate" in tara.get(page).text
+    with web_db.sessions() as s:
+        assert [(t.muscle_id, t.side) for t in s.scalars(select(PalpationTarget))] == [("upper_trapezius", "right")]
+    tara.submit(page, action, {"muscle": "upper_trapezius", "side": "right", "action": "remove"})
+    with web_db.sessions() as s:
+        assert s.scalars(select(PalpationTarget)).first() is None
+
+
+def test_to_palpate_needs_the_csrf_token_and_a_real_muscle(signed_in, people, client_of, drawing_of) -> None:  # type: ignore[no-untyped-def]
+    cid = client_of(people.therapist)
+    did = drawing_of(people.therapist, cid, "2026-11-20", HEADACHE)
+    tara = signed_in(people.therapist)
+    no_token = tara.http.post(f"/pain-drawings/{did}/palpate", data={"muscle": "upper_trapezius", "side": "right"})
+    assert no_token.status_code == 403
+    bad = tara.submit(f"/pain-drawings/{did}/referral", f"/pain-drawings/{did}/palpate",
+                      {"muscle": "upper trapezus", "side": "right"})
+    assert bad.status_code in (400, 422) and "upper_trapezius" in bad.text
+
+
+def test_another_clinic_cannot_see_the_ranking(signed_in, people, client_of, drawing_of) -> None:  # type: ignore[no-untyped-def]
+    cid = client_of(people.therapist)
+    did = drawing_of(people.therapist, cid, "2026-11-20", HEADACHE)
+    assert signed_in(people.outsider).get(f"/pain-drawings/{did}/referral").status_code == 404
+    assert signed_in(people.front_desk).get(f"/pain-drawings/{did}/referral").status_code == 403
+
+
+def test_api_refer_ranks_a_drawing_given_by_names(app, people, api_token) -> None:  # type: ignore[no-untyped-def]
+    from fastapi.testclient import TestClient
+
+    http = TestClient(app)
+    auth = {"Authorization": f"Bearer {api_token(people.therapist)}"}
+    body = {"regions": [{"region": "temple", "side": "right", "intensity": 7},
+                        {"region": "posterior_neck.right", "intensity": 5}], "top": 3}
+    data = http.post("/api/refer", json=body, headers=auth).json()
+    assert data["candidates"][0]["muscle"] == "upper_trapezius" and len(data["candidates"]) <= 3
+    assert {"cover", "unexplained"} <= set(data)
+    bad = http.post("/api/refer", json={"regions": [{"region": "tempel", "side": "right"}]}, headers=auth)
+    assert bad.status_code == 422 and "temple" in bad.text
+    empty = http.post("/api/refer", json={"regions": []}, headers=auth)
+    assert empty.status_code == 422 and "empty" in empty.text
+
+
+def test_api_muscles_lists_searches_and_shows(app, people, api_token) -> None:  # type: ignore[no-untyped-def]
+    from fastapi.testclient import TestClient
+
+    http = TestClient(app)
+    auth = {"Authorization": f"Bearer {api_token(people.therapist)}"}
+    assert len(http.get("/api/muscles", headers=auth).json()) >= 140
+    assert http.get("/api/muscles", params={"q": "SCM"}, headers=auth).json()[0]["id"] == "sternocleidomastoid"
+    one = http.get("/api/muscles/SCM", headers=auth).json()
+    assert one["id"] == "sternocleidomastoid" and one["essential_zones"] and one["trigger_points"]
+    assert http.get("/api/muscles/nothing", headers=auth).status_code == 404
+    assert http.get("/api/muscles").status_code == 401
