@@ -1,0 +1,73 @@
+"""Take the README screenshots from a real `myomap serve --demo` in a temporary data folder.
+
+Usage: .venv/bin/python scripts/screenshots.py [OUT_DIR]   (default docs/screenshots)
+Needs Debian's Chromium at /usr/bin/chromium.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+from playwright.sync_api import sync_playwright
+
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+def main() -> int:
+    out = Path(sys.argv[1] if len(sys.argv) > 1 else "docs/screenshots")
+    out.mkdir(parents=True, exist_ok=True)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    data = tempfile.mkdtemp(prefix="myomap-shots-")
+    env = {**os.environ, "MYOMAP_DATA_DIR": data, "MYOMAP_PASSWORD_HASH_PROFILE": "fast"}
+    exe = Path(sys.executable).with_name("myomap")
+    server = subprocess.Popen([str(exe), "serve", "--demo", "--port", str(port)], env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(300):
+            try:
+                if httpx.get(base + "/sign-in", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
+            page = browser.new_page(viewport={"width": 1280, "height": 900})
+            page.goto(base + "/sign-in")
+            page.fill("input[name=email]", "therapist@demo.myomap.test")
+            page.fill("input[name=password]", "myomap-demo")
+            page.click("button[type=submit]")
+            page.wait_for_url(base + "/")
+            page.goto(base + "/clients")
+            page.click("table a[href^='/clients/']")
+            client_url = page.url
+            drawing = page.locator("a[href^='/pain-drawings/']").first
+            if drawing.count():
+                drawing.click()
+                page.screenshot(path=str(out / "pain-drawing.png"), full_page=True)
+                page.click("text=Which trigger points?")
+                page.wait_for_selector(".candidates")
+                page.screenshot(path=str(out / "referral.png"), full_page=True)
+            page.goto(client_url)
+            page.screenshot(path=str(out / "client.png"), full_page=True)
+            page.goto(base + "/atlas/muscles/sternocleidomastoid")
+            page.screenshot(path=str(out / "atlas-muscle.png"), full_page=True)
+            browser.close()
+    finally:
+        server.terminate()
+        server.wait(10)
+    print(f"screenshots in {out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
