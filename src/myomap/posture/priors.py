@@ -1,0 +1,40 @@
+"""Turn posture findings into referral priors: which muscles a distortion pattern implicates.
+
+Shortened/overactive muscles weigh 1.0 and lengthened/inhibited ones 0.5: both can harbour
+trigger points, but the shortened side of an imbalance is the usual first suspect (Page, Frank &
+Lardner 2010, ch. 4; Travell & Simons vol. 1, 2nd ed., ch. 4 on perpetuating factors).
+Referral flags (the scoliosis screen) implicate no muscle.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from myomap.posture.patterns import Pattern
+
+SHORTENED_WEIGHT = 1.0
+LENGTHENED_WEIGHT = 0.5
+
+
+def muscle_findings(patterns: Iterable[Pattern | Mapping[str, Any]], *, label: str = "posture") -> dict[str, tuple[float, str]]:
+    """Muscle id -> (weight, reason) for :class:`myomap.referral.Priors` ``findings``.
+
+    Accepts patterns or their stored JSON (``Pattern.to_dict()``); a muscle named by several
+    patterns keeps its highest weight and lists every pattern in its reason.
+    """
+    found: dict[str, tuple[float, list[str]]] = {}
+    for p in patterns:
+        data = p.to_dict() if isinstance(p, Pattern) else p
+        if data.get("kind") == "referral":
+            continue
+        for key, weight, role in (("shortened", SHORTENED_WEIGHT, "short/overactive"),
+                                  ("lengthened", LENGTHENED_WEIGHT, "lengthened/inhibited")):
+            for ref in data.get(key, []):
+                side = f" {ref['side']}" if ref.get("side") else ""
+                why = f"{data['name'].lower()} ({label}) suggests it is{side} {role}"
+                old_weight, reasons = found.get(ref["muscle"], (0.0, []))
+                if why not in reasons:
+                    reasons.append(why)
+                found[ref["muscle"]] = (max(old_weight, weight), reasons)
+    return {m: (w, "; ".join(r)) for m, (w, r) in found.items()}

@@ -1,0 +1,34 @@
+"""Posture patterns become referral priors with their reasons."""
+
+from myomap.posture.patterns import MuscleRef, Pattern
+from myomap.posture.priors import muscle_findings
+from myomap.referral import PainMark, Priors, rank_muscles
+
+
+def pattern(pid="forward_head", kind="pattern", shortened=("sternocleidomastoid",), lengthened=("longus_colli",)):
+    return Pattern(
+        id=pid, name="Forward head posture", kind=kind, side=None, reasons=("forward head 4 cm",),
+        shortened=tuple(MuscleRef(m, None) for m in shortened), lengthened=tuple(MuscleRef(m, "left") for m in lengthened),
+        note="", sources=(), views=("left",),
+    )
+
+
+def test_shortened_muscles_weigh_more_than_lengthened_and_reasons_name_the_pattern():
+    found = muscle_findings([pattern()])
+    assert found["sternocleidomastoid"][0] == 1.0 and found["longus_colli"][0] == 0.5
+    assert "forward head posture" in found["sternocleidomastoid"][1]
+    assert "left lengthened" in found["longus_colli"][1]
+
+
+def test_stored_json_works_and_referral_flags_implicate_nothing():
+    assert muscle_findings([pattern().to_dict()]) == muscle_findings([pattern()])
+    assert muscle_findings([pattern(kind="referral")]) == {}
+
+
+def test_findings_raise_a_muscle_in_the_referral_ranking():
+    marks = [PainMark("temple.right", 6), PainMark("eye.right", 4)]
+    plain = {c.muscle: c.score for c in rank_muscles(marks).candidates}
+    boosted = rank_muscles(marks, Priors(findings=muscle_findings([pattern()]))).candidates
+    scm = next(c for c in boosted if c.muscle == "sternocleidomastoid")
+    assert scm.score > plain["sternocleidomastoid"]
+    assert any("forward head posture" in r for r in scm.reasons)
