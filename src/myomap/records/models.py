@@ -7,6 +7,7 @@ from myomap.records.clients.models import Client
 from myomap.records.clinics.models import Clinic
 from myomap.records.pain.models import PainDrawing, PainMark
 from myomap.records.palpation.models import PalpationTarget
+from myomap.records.posture.models import PostureAssessment, PosturePhoto
 
 __all__ = [
     "ApiToken",
@@ -17,6 +18,8 @@ __all__ = [
     "PainDrawing",
     "PainMark",
     "PalpationTarget",
+    "PostureAssessment",
+    "PosturePhoto",
     "Role",
     "SignInFailure",
     "User",

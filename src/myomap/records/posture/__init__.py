@@ -1,0 +1,1 @@
+"""Postural assessments: a client's posture photos (one per view), their landmarks and results."""

@@ -1,0 +1,193 @@
+"""``/api/posture`` and ``/api/.../posture-assessments``: analyse a photo, recompute metrics from
+landmarks, and a client's postural assessments (create, upload a view, correct landmarks, compare).
+
+Photos go up as ``multipart/form-data`` (field ``photo``). Unusable photos and file types get 422
+with a ``detail`` fit to show the therapist; photos over ``upload_max_bytes`` get 413.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, File, Form, Query, UploadFile
+from starlette.exceptions import HTTPException
+from starlette.responses import Response
+
+from myomap.config import Settings
+from myomap.posture import PostureAnalysis
+from myomap.records.accounts.permissions import Permission, require
+from myomap.records.posture.presentation import summary, to_read
+from myomap.records.posture.schemas import (
+    MAX_HEIGHT_CM,
+    MIN_HEIGHT_CM,
+    LandmarksUpdate,
+    PhotoAnalysisRead,
+    PostureAssessmentCreate,
+    PostureAssessmentRead,
+    PostureAssessmentSummary,
+    PostureAssessmentUpdate,
+    PostureComparison,
+    RecomputeRequest,
+    RecomputeResult,
+    View,
+)
+from myomap.records.posture.service import (
+    PhotoTooLarge,
+    annotated_png,
+    compare_assessments,
+    create_assessment,
+    delete_photo,
+    get_assessment_for_user,
+    list_assessments,
+    photo_image,
+    prepare_photo,
+    read_assessment,
+    recompute_view,
+    save_photo,
+    update_assessment,
+    update_landmarks,
+)
+from myomap.web.api.common import CONFLICT, ERRORS, ErrorDetail
+from myomap.web.deps import ApiActor, DbSession, SettingsDep
+
+router = APIRouter(prefix="/api", tags=["posture"], responses=ERRORS)
+
+TOO_LARGE: dict[int | str, dict[str, object]] = {
+    413: {"model": ErrorDetail, "description": "The photo (or the request) is larger than `upload_max_bytes`."}
+}
+PNG = {200: {"content": {"image/png": {}}, "description": "PNG image."}}
+IMAGE = {200: {"content": {"image/jpeg": {}, "image/png": {}}, "description": "The stored photo (no EXIF)."}}
+
+PhotoField = Annotated[UploadFile, File(description="The photo: JPEG, PNG, HEIC/HEIF or WebP.")]
+
+
+def photo_limit(settings: Settings) -> int:
+    """The largest photo accepted, in bytes (the app's ``upload_max_bytes``)."""
+    return settings.upload_max_bytes
+
+
+def analyse_upload(data: bytes, *, view: str, height_cm: float | None, settings: Settings) -> PostureAnalysis:
+    """Run the model on an upload; an oversized photo becomes 413 with a clear message."""
+    try:
+        return prepare_photo(data, view=view, height_cm=height_cm, max_bytes=photo_limit(settings))
+    except PhotoTooLarge as exc:
+        raise HTTPException(413, "Nothing was saved: " + exc.errors["photo"] + ".") from None
+
+
+# ---- analysis only --------------------------------------------------------------------------------
+
+
+@router.post("/posture", response_model=PhotoAnalysisRead, responses=TOO_LARGE, summary="Analyse a photo (nothing stored)")
+def analyse(
+    db: DbSession,
+    actor: ApiActor,
+    settings: SettingsDep,
+    photo: PhotoField,
+    view: Annotated[View, Form(description="anterior, posterior, left or right.")],
+    height_cm: Annotated[float | None, Form(ge=MIN_HEIGHT_CM, le=MAX_HEIGHT_CM, description="Client's height.")] = None,
+) -> PhotoAnalysisRead:
+    """Find the landmarks with the pose model, compute the view's metrics and the patterns they
+    support. The photo is not kept."""
+    require(actor, Permission.CLINICAL)
+    db.commit()  # hold no write lock while the model runs
+    analysis = analyse_upload(photo.file.read(), view=view, height_cm=height_cm, settings=settings)
+    return PhotoAnalysisRead.model_validate({**analysis.to_json(), "details": analysis.details_json()})
+
+
+@router.post("/posture/recompute", response_model=RecomputeResult, summary="Recompute metrics from landmarks")
+def recompute(actor: ApiActor, data: RecomputeRequest) -> RecomputeResult:
+    """The metrics of a view from the landmarks given (model points, moved points, therapist
+    points), without the model and without saving: what the landmark editor calls after each move."""
+    require(actor, Permission.CLINICAL)
+    return recompute_view(data.landmarks, view=data.view, image_size=data.image_size, height_cm=data.height_cm)
+
+
+# ---- a client's assessments -----------------------------------------------------------------------
+
+
+@router.get("/clients/{client_id}/posture-assessments", response_model=list[PostureAssessmentSummary],
+            summary="A client's postural assessments")
+def list_for_client(db: DbSession, actor: ApiActor, client_id: int) -> list[PostureAssessmentSummary]:
+    """Newest first."""
+    return [summary(a) for a in list_assessments(db=db, actor=actor, client_id=client_id)]
+
+
+@router.post("/clients/{client_id}/posture-assessments", response_model=PostureAssessmentRead, status_code=201,
+             summary="Create a postural assessment")
+def create(db: DbSession, actor: ApiActor, client_id: int, data: PostureAssessmentCreate) -> PostureAssessmentRead:
+    return to_read(db, create_assessment(db=db, actor=actor, client_id=client_id, data=data))
+
+
+@router.get("/posture-assessments/compare", response_model=PostureComparison, summary="Compare two assessments")
+def compare(
+    db: DbSession,
+    actor: ApiActor,
+    a: Annotated[int, Query(description="One assessment id.")],
+    b: Annotated[int, Query(description="The other (same client); the earlier becomes 'before'.")],
+) -> PostureComparison:
+    return compare_assessments(db=db, actor=actor, first_id=a, second_id=b)
+
+
+@router.get("/posture-assessments/{assessment_id}", response_model=PostureAssessmentRead, summary="Read an assessment")
+def read(db: DbSession, actor: ApiActor, assessment_id: int) -> PostureAssessmentRead:
+    """With every view's landmarks, metrics and warnings, and the patterns of all views pooled."""
+    return to_read(db, read_assessment(db=db, actor=actor, assessment_id=assessment_id))
+
+
+@router.patch("/posture-assessments/{assessment_id}", response_model=PostureAssessmentRead, responses=CONFLICT,
+              summary="Change the date, height or note")
+def patch(db: DbSession, actor: ApiActor, assessment_id: int, data: PostureAssessmentUpdate) -> PostureAssessmentRead:
+    """A new height recomputes every view's metrics. A stale `version` gets 409."""
+    return to_read(db, update_assessment(db=db, actor=actor, assessment_id=assessment_id, data=data))
+
+
+@router.put("/posture-assessments/{assessment_id}/views/{view}", response_model=PostureAssessmentRead,
+            responses={**TOO_LARGE, **CONFLICT}, summary="Upload (or replace) a view's photo")
+def upload(
+    db: DbSession,
+    actor: ApiActor,
+    settings: SettingsDep,
+    assessment_id: int,
+    view: View,
+    photo: PhotoField,
+    version: Annotated[int | None, Form(description="Optional: the version this upload is based on.")] = None,
+) -> PostureAssessmentRead:
+    """Analyses the photo and stores it with its landmarks and results, replacing the view's earlier
+    photo and its corrected landmarks. An unusable photo stores nothing (422)."""
+    height_cm = get_assessment_for_user(db, actor, assessment_id).height_cm
+    db.commit()  # hold no write lock while the model runs
+    analysis = analyse_upload(photo.file.read(), view=view, height_cm=height_cm, settings=settings)
+    save_photo(db=db, actor=actor, assessment_id=assessment_id, view=view, analysis=analysis, version=version)
+    return to_read(db, get_assessment_for_user(db, actor, assessment_id))
+
+
+@router.delete("/posture-assessments/{assessment_id}/views/{view}", response_model=PostureAssessmentRead,
+               responses=CONFLICT, summary="Remove a view's photo")
+def remove(
+    db: DbSession, actor: ApiActor, assessment_id: int, view: View,
+    version: Annotated[int | None, Query(description="Optional: the version this is based on.")] = None,
+) -> PostureAssessmentRead:
+    return to_read(db, delete_photo(db=db, actor=actor, assessment_id=assessment_id, view=view, version=version))
+
+
+@router.put("/posture-assessments/{assessment_id}/views/{view}/landmarks", response_model=PostureAssessmentRead,
+            responses=CONFLICT, summary="Store corrected landmarks")
+def put_landmarks(db: DbSession, actor: ApiActor, assessment_id: int, view: View, data: LandmarksUpdate) -> PostureAssessmentRead:
+    """The view's full set of landmarks. Points moved from the model's position, and points without
+    a `source`, are recorded as the therapist's. A stale `version` gets 409."""
+    update_landmarks(db=db, actor=actor, assessment_id=assessment_id, view=view, data=data)
+    return to_read(db, get_assessment_for_user(db, actor, assessment_id))
+
+
+@router.get("/posture-assessments/{assessment_id}/views/{view}/annotated.png", response_class=Response,
+            responses=PNG, summary="The annotated photo of a view")
+def annotated(db: DbSession, actor: ApiActor, assessment_id: int, view: View) -> Response:
+    png = annotated_png(db=db, actor=actor, assessment_id=assessment_id, view=view)
+    return Response(png, media_type="image/png", headers={"Cache-Control": "no-store"})
+
+
+@router.get("/posture-assessments/{assessment_id}/views/{view}/photo", response_class=Response,
+            responses=IMAGE, summary="The stored photo of a view")
+def photo_file(db: DbSession, actor: ApiActor, assessment_id: int, view: View) -> Response:
+    data, media_type = photo_image(db=db, actor=actor, assessment_id=assessment_id, view=view)
+    return Response(data, media_type=media_type, headers={"Cache-Control": "no-store"})

@@ -1,0 +1,488 @@
+// Myomap posture pages: the landmark editor and the photo upload forms.
+// A small hand-written ES module (no inline code: the CSP forbids it). Without it the pages still
+// work: uploads are plain forms, and the editor shows the saved points.
+//
+// Editor: the server draws the photo and its points as SVG (<g class="lm-point" data-name ...>).
+// Points move with the mouse or a finger (pointer events) or with the arrow keys (Shift: bigger
+// steps); clinical points are added from the palette by choosing one and tapping the photo. After
+// each change the landmarks go to POST /api/posture/recompute (JSON, nothing saved) and the metrics
+// table is updated in place; "Save landmarks" posts the form with the version read with the page.
+
+const SVG_NS = "http://www.w3.org/2000/svg";
+const LINES = [
+  ["left_eye", "right_eye"], ["left_ear", "right_ear"], ["left_shoulder", "right_shoulder"], ["left_hip", "right_hip"],
+  ["left_shoulder", "left_hip"], ["right_shoulder", "right_hip"], ["left_shoulder", "left_elbow"], ["left_elbow", "left_wrist"],
+  ["right_shoulder", "right_elbow"], ["right_elbow", "right_wrist"], ["left_hip", "left_knee"], ["left_knee", "left_ankle"],
+  ["right_hip", "right_knee"], ["right_knee", "right_ankle"], ["left_ankle", "left_heel"], ["left_heel", "left_foot_index"],
+  ["right_ankle", "right_heel"], ["right_heel", "right_foot_index"], ["tragus", "c7"], ["acromion_left", "acromion_right"],
+  ["asis_left", "asis_right"], ["psis_left", "psis_right"], ["asis_left", "patella_left"], ["patella_left", "tibial_tuberosity_left"],
+  ["asis_right", "patella_right"], ["patella_right", "tibial_tuberosity_right"],
+  ["calcaneus_top_left", "calcaneus_bottom_left"], ["calcaneus_top_right", "calcaneus_bottom_right"],
+];
+const DOT_PX = 7; // on-screen radius of a point
+const HIT_PX = 22; // on-screen radius that catches a finger
+
+function csrfToken() {
+  const raw = document.body.getAttribute("hx-headers");
+  if (raw) {
+    try {
+      return JSON.parse(raw)["X-CSRF-Token"] || null;
+    } catch {
+      /* fall through */
+    }
+  }
+  const meta = document.querySelector('meta[name="csrf-token"]');
+  return meta ? meta.getAttribute("content") : null;
+}
+
+function sideOf(name) {
+  if (name.startsWith("left_") || name.endsWith("_left")) return "left";
+  if (name.startsWith("right_") || name.endsWith("_right")) return "right";
+  return "mid";
+}
+
+export function formatValue(m) {
+  if (m.value === null || m.value === undefined) return "—";
+  return m.unit === "deg" ? `${m.value.toFixed(1)}°` : `${m.value.toFixed(1)} ${m.unit}`;
+}
+
+// ---- upload forms: refuse oversized files before sending them, show progress ---------------------
+
+function initUpload(form) {
+  const input = form.querySelector('input[type="file"]');
+  const error = form.querySelector("[data-upload-error]");
+  const max = Number(form.dataset.maxBytes || 0);
+  if (!input) return;
+  input.addEventListener("change", () => {
+    const file = input.files && input.files[0];
+    let message = "";
+    if (file && max && file.size > max) {
+      message = `This photo is ${(file.size / 1048576).toFixed(1)} MB; the largest accepted is ${(max / 1048576).toFixed(0)} MB. ` +
+        "Use the camera's normal quality, or a smaller copy.";
+    }
+    input.setCustomValidity(message);
+    if (error) {
+      error.textContent = message;
+      error.hidden = !message;
+    }
+  });
+  form.addEventListener("submit", () => {
+    const button = form.querySelector('button[type="submit"]');
+    if (button) {
+      button.disabled = true;
+      button.textContent = "Analysing the photo…";
+    }
+  });
+}
+
+// ---- the landmark editor -----------------------------------------------------------------------
+
+function initEditor(svg) {
+  const W = Number(svg.dataset.width);
+  const H = Number(svg.dataset.height);
+  const view = svg.dataset.view;
+  const heightCm = svg.dataset.heightCm ? Number(svg.dataset.heightCm) : null;
+  const recomputeUrl = svg.dataset.recomputeUrl;
+  const pointsLayer = svg.querySelector("[data-points]");
+  const linesLayer = svg.querySelector("[data-lines]");
+  const status = document.getElementById("lm-status");
+  const form = document.getElementById("lm-form");
+  const input = form ? form.querySelector("[data-landmarks-input]") : null;
+  const dirtyNote = form ? form.querySelector("[data-dirty-note]") : null;
+  const table = document.getElementById("metrics-editor");
+  const warnings = table ? table.closest("section").querySelector("[data-warnings]") : null;
+  const removeButton = document.querySelector("[data-remove-point]");
+  const placeHint = document.querySelector("[data-place-hint]");
+  const palette = new Map([...document.querySelectorAll("[data-add]")].map((b) => [b.dataset.add, b]));
+
+  const points = new Map();
+  let selected = null;
+  let dragging = null;
+  let placing = null;
+  let dirty = false;
+  let submitting = false;
+  let timer = null;
+  let sequence = 0;
+  let unitsPerPx = 1;
+
+  function say(text) {
+    if (status) status.textContent = text;
+  }
+
+  function describe(p) {
+    const who = p.source === "therapist" ? "placed by a therapist" : "model point";
+    const unsure = p.source !== "therapist" && p.visibility < 0.5 ? " (uncertain)" : "";
+    return `${p.label}, ${who}${unsure}, at ${Math.round(p.x)}, ${Math.round(p.y)}`;
+  }
+
+  function render(p) {
+    p.el.setAttribute("transform", `translate(${p.x.toFixed(2)} ${p.y.toFixed(2)})`);
+    p.el.dataset.x = p.x.toFixed(2);
+    p.el.dataset.y = p.y.toFixed(2);
+    p.el.dataset.source = p.source;
+    p.el.classList.toggle("lm-therapist", p.source === "therapist");
+    p.el.classList.toggle("lm-model", p.source === "model");
+    p.el.classList.toggle("lm-uncertain", p.source !== "therapist" && p.visibility < 0.5);
+    p.el.setAttribute("aria-label", describe(p));
+    const title = p.el.querySelector("title");
+    if (title) title.textContent = `${p.label} (${p.source})`;
+  }
+
+  function register(el) {
+    const p = {
+      el,
+      name: el.dataset.name,
+      label: el.dataset.label || el.dataset.name,
+      x: Number(el.dataset.x),
+      y: Number(el.dataset.y),
+      source: el.dataset.source || "model",
+      visibility: Number(el.dataset.visibility || 1),
+    };
+    points.set(p.name, p);
+    const button = palette.get(p.name);
+    if (button) button.classList.add("is-placed");
+    return p;
+  }
+
+  function createPoint(name, x, y) {
+    const button = palette.get(name);
+    const g = document.createElementNS(SVG_NS, "g");
+    g.setAttribute("class", `lm-point lm-therapist lm-side-${sideOf(name)}`);
+    g.setAttribute("tabindex", "0");
+    g.setAttribute("role", "button");
+    g.dataset.name = name;
+    g.dataset.label = button ? button.dataset.label : name;
+    g.dataset.x = String(x);
+    g.dataset.y = String(y);
+    g.dataset.source = "therapist";
+    g.dataset.visibility = "1";
+    g.appendChild(document.createElementNS(SVG_NS, "title"));
+    for (const cls of ["lm-hit", "lm-dot"]) {
+      const c = document.createElementNS(SVG_NS, "circle");
+      c.setAttribute("class", cls);
+      g.appendChild(c);
+    }
+    pointsLayer.appendChild(g);
+    const p = register(g);
+    scaleMarkers();
+    return p;
+  }
+
+  function scaleMarkers() {
+    const width = svg.getBoundingClientRect().width;
+    if (!width) return;
+    unitsPerPx = W / width;
+    for (const c of svg.querySelectorAll(".lm-dot")) c.setAttribute("r", (DOT_PX * unitsPerPx).toFixed(2));
+    for (const c of svg.querySelectorAll(".lm-hit")) c.setAttribute("r", (HIT_PX * unitsPerPx).toFixed(2));
+  }
+
+  function drawLines() {
+    linesLayer.replaceChildren();
+    for (const [a, b] of LINES) {
+      const pa = points.get(a);
+      const pb = points.get(b);
+      if (!pa || !pb) continue;
+      const line = document.createElementNS(SVG_NS, "line");
+      line.setAttribute("x1", pa.x.toFixed(2));
+      line.setAttribute("y1", pa.y.toFixed(2));
+      line.setAttribute("x2", pb.x.toFixed(2));
+      line.setAttribute("y2", pb.y.toFixed(2));
+      linesLayer.appendChild(line);
+    }
+  }
+
+  function landmarks() {
+    const out = {};
+    for (const p of points.values()) {
+      out[p.name] = {
+        x: Math.round(p.x * 100) / 100,
+        y: Math.round(p.y * 100) / 100,
+        visibility: p.visibility,
+        source: p.source,
+      };
+    }
+    return out;
+  }
+
+  function markDirty() {
+    dirty = true;
+    if (input) input.value = JSON.stringify(landmarks());
+    if (dirtyNote) {
+      dirtyNote.textContent = "Unsaved changes: press Save landmarks to keep them.";
+      dirtyNote.classList.add("is-dirty");
+    }
+  }
+
+  function select(p) {
+    if (selected && selected !== p) selected.el.classList.remove("is-selected");
+    selected = p;
+    if (p) {
+      p.el.classList.add("is-selected");
+      say(describe(p));
+    }
+    if (removeButton) removeButton.disabled = !(p && palette.has(p.name));
+  }
+
+  function move(p, x, y) {
+    p.x = Math.min(Math.max(x, 0), W);
+    p.y = Math.min(Math.max(y, 0), H);
+    p.source = "therapist";
+    p.visibility = 1;
+    render(p);
+    drawLines();
+  }
+
+  function changed(p, delay = 0) {
+    markDirty();
+    if (p) say(describe(p));
+    clearTimeout(timer);
+    timer = setTimeout(recompute, delay);
+  }
+
+  function toImage(event) {
+    const ctm = svg.getScreenCTM();
+    if (!ctm) return null;
+    const pt = new DOMPoint(event.clientX, event.clientY).matrixTransform(ctm.inverse());
+    return { x: pt.x, y: pt.y };
+  }
+
+  // ---- recompute (JSON API, nothing saved) ----
+
+  async function recompute() {
+    if (!recomputeUrl) return;
+    const mine = ++sequence;
+    const headers = { "Content-Type": "application/json", Accept: "application/json" };
+    const token = csrfToken();
+    if (token) headers["X-CSRF-Token"] = token;
+    if (table) table.setAttribute("aria-busy", "true");
+    try {
+      const response = await fetch(recomputeUrl, {
+        method: "POST",
+        headers,
+        credentials: "same-origin",
+        body: JSON.stringify({ view, image_size: [W, H], height_cm: heightCm, landmarks: landmarks() }),
+      });
+      const body = await response.json().catch(() => null);
+      if (mine !== sequence) return; // a newer request is on its way
+      if (!response.ok) {
+        say(`The metrics could not be recomputed: ${(body && body.detail) || response.status}`);
+        return;
+      }
+      updateMetrics(body);
+    } catch {
+      if (mine === sequence) say("The metrics could not be recomputed (no connection). Your points are kept; try again.");
+    } finally {
+      if (mine === sequence && table) table.removeAttribute("aria-busy");
+    }
+  }
+
+  function setCell(row, name, text) {
+    const cell = row.querySelector(`[data-cell="${name}"]`);
+    if (cell && cell.textContent !== text) {
+      cell.textContent = text;
+      return true;
+    }
+    return false;
+  }
+
+  function updateMetrics(result) {
+    if (!table || !result) return;
+    let deviations = 0;
+    for (const m of result.metrics) {
+      if (m.status === "deviation") deviations += 1;
+      const row = table.querySelector(`tr[data-metric="${CSS.escape(m.id)}"]`);
+      if (!row) continue;
+      const statusClass = `status-${m.status.replace(" ", "-")}`;
+      let touched = setCell(row, "value", formatValue(m));
+      touched = setCell(row, "side", m.side && m.id === m.metric ? m.side : "") || touched;
+      touched = setCell(row, "status", m.status) || touched;
+      touched = setCell(row, "threshold", m.threshold || "—") || touched;
+      touched = setCell(row, "source", m.source) || touched;
+      touched = setCell(row, "reason", m.reason) || touched;
+      const statusCell = row.querySelector('[data-cell="status"]');
+      if (statusCell) statusCell.className = `status ${statusClass}`;
+      const sourceCell = row.querySelector('[data-cell="source"]');
+      if (sourceCell) sourceCell.className = `tier tier-${m.source.replace(" ", "-")}`;
+      row.className = `metric-row metric-${m.status.replace(" ", "-")}`;
+      if (touched) {
+        void row.offsetWidth; // restart the highlight animation
+        row.classList.add("is-updated");
+      }
+    }
+    if (warnings) {
+      warnings.replaceChildren(...result.warnings.map((w) => {
+        const li = document.createElement("li");
+        li.textContent = w;
+        return li;
+      }));
+      warnings.hidden = result.warnings.length === 0;
+    }
+    const where = selected ? `${describe(selected)}. ` : "";
+    say(`${where}Metrics updated: ${deviations} ${deviations === 1 ? "deviation" : "deviations"}.`);
+  }
+
+  // ---- placing clinical points from the palette ----
+
+  function stopPlacing() {
+    if (!placing) return;
+    const button = palette.get(placing);
+    if (button) button.setAttribute("aria-pressed", "false");
+    placing = null;
+    svg.classList.remove("is-placing");
+    if (placeHint) placeHint.textContent = "";
+  }
+
+  function place(name, x, y) {
+    const existing = points.get(name);
+    const p = existing || createPoint(name, x, y);
+    move(p, x, y);
+    select(p);
+    return p;
+  }
+
+  for (const [name, button] of palette) {
+    button.addEventListener("click", (event) => {
+      if (placing === name) {
+        stopPlacing();
+        return;
+      }
+      stopPlacing();
+      if (event.detail === 0) {
+        // Keyboard: put the point in the middle (or where it is) and let the arrow keys move it.
+        const existing = points.get(name);
+        const p = place(name, existing ? existing.x : W / 2, existing ? existing.y : H / 2);
+        p.el.focus();
+        changed(p);
+        say(`${p.label} placed at the centre of the photo: move it with the arrow keys (Shift for bigger steps).`);
+        return;
+      }
+      placing = name;
+      button.setAttribute("aria-pressed", "true");
+      svg.classList.add("is-placing");
+      const label = button.dataset.label || name;
+      if (placeHint) placeHint.textContent = `Tap or click the photo where the ${label} is (Esc to cancel).`;
+      say(`Tap or click the photo where the ${label} is.`);
+    });
+  }
+
+  if (removeButton) {
+    removeButton.addEventListener("click", () => {
+      if (selected && palette.has(selected.name)) remove(selected);
+    });
+  }
+
+  function remove(p) {
+    p.el.remove();
+    points.delete(p.name);
+    const button = palette.get(p.name);
+    if (button) button.classList.remove("is-placed");
+    select(null);
+    drawLines();
+    say(`${p.label} removed.`);
+    changed(null);
+  }
+
+  // ---- pointer: drag points, place new ones (mouse, pen and touch alike) ----
+
+  svg.addEventListener("pointerdown", (event) => {
+    if (event.button !== undefined && event.button > 0) return;
+    const pos = toImage(event);
+    if (!pos) return;
+    let p;
+    if (placing) {
+      p = place(placing, pos.x, pos.y);
+      stopPlacing();
+      dragging = { p, id: event.pointerId, dx: 0, dy: 0, moved: true };
+    } else {
+      const el = event.target.closest && event.target.closest(".lm-point");
+      if (!el) return;
+      p = points.get(el.dataset.name);
+      if (!p) return;
+      dragging = { p, id: event.pointerId, dx: p.x - pos.x, dy: p.y - pos.y, moved: false };
+      select(p);
+    }
+    event.preventDefault();
+    p.el.classList.add("is-dragging");
+    p.el.focus({ preventScroll: true });
+    svg.setPointerCapture(event.pointerId);
+  });
+
+  svg.addEventListener("pointermove", (event) => {
+    if (!dragging || event.pointerId !== dragging.id) return;
+    const pos = toImage(event);
+    if (!pos) return;
+    event.preventDefault();
+    move(dragging.p, pos.x + dragging.dx, pos.y + dragging.dy);
+    dragging.moved = true;
+    say(describe(dragging.p));
+  });
+
+  function endDrag(event) {
+    if (!dragging || event.pointerId !== dragging.id) return;
+    const { p, moved } = dragging;
+    dragging = null;
+    p.el.classList.remove("is-dragging");
+    if (svg.hasPointerCapture(event.pointerId)) svg.releasePointerCapture(event.pointerId);
+    if (moved) changed(p);
+  }
+  svg.addEventListener("pointerup", endDrag);
+  svg.addEventListener("pointercancel", endDrag);
+
+  // ---- keyboard: arrows move the focused point; Delete removes a clinical point; Esc cancels ----
+
+  svg.addEventListener("focusin", (event) => {
+    const el = event.target.closest && event.target.closest(".lm-point");
+    if (el && points.has(el.dataset.name)) select(points.get(el.dataset.name));
+  });
+
+  svg.addEventListener("keydown", (event) => {
+    const el = event.target.closest && event.target.closest(".lm-point");
+    const p = el ? points.get(el.dataset.name) : null;
+    if (!p) return;
+    const step = Math.max(1, Math.round(unitsPerPx)) * (event.shiftKey ? 10 : 1);
+    const deltas = { ArrowLeft: [-step, 0], ArrowRight: [step, 0], ArrowUp: [0, -step], ArrowDown: [0, step] };
+    if (deltas[event.key]) {
+      event.preventDefault();
+      const [dx, dy] = deltas[event.key];
+      move(p, p.x + dx, p.y + dy);
+      changed(p, 300);
+    } else if ((event.key === "Delete" || event.key === "Backspace") && palette.has(p.name)) {
+      event.preventDefault();
+      remove(p);
+    }
+  });
+
+  document.addEventListener("keydown", (event) => {
+    if (event.key === "Escape" && placing) {
+      stopPlacing();
+      say("Placing cancelled.");
+    }
+  });
+
+  // ---- saving ----
+
+  if (form) {
+    form.addEventListener("submit", () => {
+      if (input) input.value = JSON.stringify(landmarks());
+      submitting = true;
+      const button = form.querySelector("[data-save]");
+      if (button) button.textContent = "Saving…";
+    });
+  }
+  window.addEventListener("beforeunload", (event) => {
+    if (dirty && !submitting) {
+      event.preventDefault();
+      event.returnValue = "";
+    }
+  });
+
+  for (const el of pointsLayer.querySelectorAll(".lm-point")) register(el);
+  scaleMarkers();
+  drawLines();
+  if (typeof ResizeObserver === "function") new ResizeObserver(scaleMarkers).observe(svg);
+  svg.dataset.ready = "true"; // for tests: the editor is live
+}
+
+const editor = document.getElementById("lm-editor");
+if (editor) initEditor(editor);
+for (const form of document.querySelectorAll("[data-upload-form]")) initUpload(form);

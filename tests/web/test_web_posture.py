@@ -1,0 +1,312 @@
+"""The postural assessment pages and API: create an assessment, upload a view (a plain multipart
+form with the CSRF token), see metrics and patterns, correct landmarks, compare; bad and oversized
+uploads explained; images access-checked.
+
+The pose model runs once for the module: uploads of the fixture photo reuse that analysis.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from dataclasses import replace
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from myomap.posture import CAPTURE_STEPS
+from myomap.records.posture import service
+from myomap.records.posture.models import PosturePhoto
+
+FIXTURES = Path(__file__).resolve().parents[2].parent / "shared" / "fixtures"
+PHOTO = FIXTURES / "tfjs_pose.jpg"
+PDF = b"%PDF-1.7\n" + b"0" * 500
+
+
+@pytest.fixture(scope="module")
+def front_jpeg() -> bytes:
+    if not PHOTO.exists():
+        pytest.skip(f"fixture photo missing: {PHOTO} (the shared fixtures folder sits next to the repository)")
+    return PHOTO.read_bytes()
+
+
+@pytest.fixture(scope="module")
+def front_analysis(front_jpeg: bytes):  # type: ignore[no-untyped-def]
+    return service.prepare_photo(front_jpeg, view="anterior")
+
+
+@pytest.fixture(autouse=True)
+def one_model_run(monkeypatch, front_jpeg, front_analysis):  # type: ignore[no-untyped-def]
+    """Uploads of the fixture photo reuse the module's analysis; anything else is really decoded."""
+    real = service.analyse_photo
+
+    def analyse(data: bytes, **kw):  # type: ignore[no-untyped-def]
+        if data == front_jpeg:
+            return replace(front_analysis, view=kw["view"], height_cm=kw.get("height_cm"))
+        return real(data, **kw)
+
+    monkeypatch.setattr(service, "analyse_photo", analyse)
+
+
+def _create(visitor, cid: int, **fields: str) -> int:  # type: ignore[no-untyped-def]
+    data = {"assessed_on": date.today().isoformat(), "height_cm": "175", "note": "", **fields}
+    response = visitor.submit(f"/clients/{cid}/posture-assessments/new", f"/clients/{cid}/posture-assessments", data)
+    assert response.status_code == 303, response.text[:1000]
+    match = re.fullmatch(r"/posture-assessments/(\d+)\?created=1", response.headers["location"])
+    assert match, response.headers["location"]
+    return int(match.group(1))
+
+
+def _upload(visitor, aid: int, view: str, data: bytes, name: str = "photo.jpg"):  # type: ignore[no-untyped-def]
+    action = f"/posture-assessments/{aid}/views/{view}"
+    token = visitor.token_from(f"/posture-assessments/{aid}", action)
+    return visitor.http.post(action, data={"csrf_token": token}, files={"photo": (name, data, "image/jpeg")})
+
+
+def _editor_state(visitor, aid: int, view: str = "anterior") -> tuple[dict, int, str]:  # type: ignore[type-arg,no-untyped-def]
+    page = visitor.get(f"/posture-assessments/{aid}/views/{view}/edit")
+    assert page.status_code == 200, page.text[:500]
+    landmarks = json.loads(html.unescape(re.search(r'name="landmarks" value="([^"]*)"', page.text).group(1)))
+    version = int(re.search(r'name="version" value="(\d+)"', page.text).group(1))
+    return landmarks, version, page.text
+
+
+def test_the_therapist_creates_an_assessment_uploads_a_photo_and_sees_the_results(signed_in, people, client_of, front_jpeg) -> None:  # type: ignore[no-untyped-def]
+    cid = client_of(people.front_desk, given_name="Grace", family_name="Hopper")
+    tara = signed_in(people.therapist)
+    listing = tara.get(f"/clients/{cid}/posture-assessments")
+    assert listing.status_code == 200 and "No postural assessments yet" in listing.text
+    assert f'href="/clients/{cid}/posture-assessments/new"' in listing.text
+
+    wrong = tara.submit(f"/clients/{cid}/posture-assessments/new", f"/clients/{cid}/posture-assessments",
+                        {"assessed_on": date.today().isoformat(), "height_cm": "1.72", "note": ""})
+    assert wrong.status_code == 400 and "give the height in centimetres (e.g. 172)" in html.unescape(wrong.text)
+    aid = _create(tara, cid, note="baseline before treatment")
+    page = tara.get(f"/posture-assessments/{aid}?created=1")
+    assert page.status_code == 200 and "Assessment created" in page.text
+    text = html.unescape(page.text)
+    assert "Photo capture protocol" in text and CAPTURE_STEPS[0] in text  # the protocol is shown
+    for view in ("anterior", "posterior", "left", "right"):
+        form = re.search(rf'<form method="post" action="/posture-assessments/{aid}/views/{view}" enctype="multipart/form-data"[^>]*>(.*?)</form>', page.text, re.S)
+        assert form, view
+        assert 'type="file" accept="image/*" capture="environment"' in form.group(1)
+        assert 'name="csrf_token"' in form.group(1)
+    assert 'href="/static/posture.css"' in page.text and 'src="/static/landmarks.js"' in page.text
+
+    response = _upload(tara, aid, "anterior", front_jpeg)
+    assert response.status_code == 303 and response.headers["location"].endswith("?uploaded=anterior#view-anterior")
+    page = tara.get(f"/posture-assessments/{aid}?uploaded=anterior")
+    text = html.unescape(page.text)
+    table = text[text.index('id="metrics-anterior"'):]
+    table = table[: table.index("</table>")]
+    assert 'data-metric="shoulder_height_difference"' in table and "Shoulder height difference" in table
+    assert "pose estimate" in table and "deviation" in table and "°" in table
+    assert "not measured: " in table  # the Q angle needs therapist points, and says so
+    assert f'src="/posture-assessments/{aid}/views/anterior/annotated.png"' in page.text
+    assert "Elevated shoulder" in text and 'href="/atlas/muscles/upper_trapezius' in page.text
+    assert "referral flag, not a diagnosis" in text
+    assert f'href="/posture-assessments/{aid}/views/anterior/edit"' in page.text
+
+    png = tara.get(f"/posture-assessments/{aid}/views/anterior/annotated.png")
+    assert png.status_code == 200 and png.headers["content-type"] == "image/png"
+    assert png.headers["cache-control"] == "no-store" and png.content.startswith(b"\x89PNG")
+    photo = tara.get(f"/posture-assessments/{aid}/views/anterior/photo")
+    assert photo.headers["content-type"] == "image/jpeg" and photo.headers["cache-control"] == "no-store"
+    assert b"Exif" not in photo.content[:4096]
+
+    landmarks, version, editor = _editor_state(tara, aid)
+    assert version == 2 and landmarks["left_shoulder"]["source"] == "model"
+    assert 'data-name="left_shoulder"' in editor and 'data-add="acromion_left"' in editor and 'data-add="c7"' in editor
+    assert 'data-recompute-url="/api/posture/recompute"' in editor
+
+
+def test_the_editor_saves_moved_points_and_refuses_a_stale_version(signed_in, people, client_of, front_jpeg) -> None:  # type: ignore[no-untyped-def]
+    cid = client_of(people.therapist)
+    tara = signed_in(people.therapist)
+    aid = _create(tara, cid)
+    assert _upload(tara, aid, "anterior", front_jpeg).status_code == 303
+    landmarks, version, _ = _editor_state(tara, aid)
+    landmarks["right_shoulder"]["y"] -= 30
+    landmarks["acromion_left"] = {"x": 550, "y": 312, "visibility": 1, "source": "therapist"}
+    action = f"/posture-assessments/{aid}/views/anterior/landmarks"
+    saved = tara.submit(f"/posture-assessments/{aid}/views/anterior/edit", action,
+                        {"version": version, "landmarks": json.dumps(landmarks)})
+    assert saved.status_code == 303 and saved.headers["location"].endswith("/edit?saved=1")
+    after, new_version, editor = _editor_state(tara, aid)
+    assert new_version == version + 1 and "Landmarks saved" in tara.get(saved.headers["location"]).text
+    assert after["right_shoulder"]["source"] == "therapist" and after["acromion_left"]["source"] == "therapist"
+    assert re.search(r'data-name="right_shoulder"[^>]*data-source="therapist"', editor)
+
+    stale = tara.submit(f"/posture-assessments/{aid}/views/anterior/edit", action,
+                        {"version": version, "landmarks": json.dumps(landmarks)})
+    assert stale.status_code == 409 and "changed by someone else" in stale.text and "Nothing was saved" in stale.text
+    garbled = tara.submit(f"/posture-assessments/{aid}/views/anterior/edit", action, {"version": new_version, "landmarks": "{not json"})
+    assert garbled.status_code == 400 and "not readable" in garbled.text
+    outside = tara.submit(f"/posture-assessments/{aid}/views/anterior/edit", action,
+                          {"version": new_version, "landmarks": json.dumps({**after, "c7": {"x": 99999, "y": 1}})})
+    assert outside.status_code == 400 and "outside the 1000×667 photo" in html.unescape(outside.text)
+
+
+def test_the_recompute_api_follows_the_points_and_needs_the_csrf_header(signed_in, people, client_of, front_analysis) -> None:  # type: ignore[no-untyped-def]
+    tara = signed_in(people.therapist)
+    token = tara.session_csrf()
+    landmarks = front_analysis.to_json()["landmarks"]
+    body = {"view": "anterior", "image_size": [1000, 667], "height_cm": 175, "landmarks": landmarks}
+    first = tara.http.post("/api/posture/recompute", json=body, headers={"X-CSRF-Token": token})
+    assert first.status_code == 200, first.text
+    shoulder = next(m for m in first.json()["metrics"] if m["id"] == "shoulder_height_difference")
+    moved = {**landmarks, "right_shoulder": {**landmarks["right_shoulder"], "y": landmarks["left_shoulder"]["y"]}}
+    second = tara.http.post("/api/posture/recompute", json={**body, "landmarks": moved}, headers={"X-CSRF-Token": token})
+    level = next(m for m in second.json()["metrics"] if m["id"] == "shoulder_height_difference")
+    assert shoulder["status"] == "deviation" and level["status"] == "normal" and level["value"] < shoulder["value"]
+
+    assert tara.http.post("/api/posture/recompute", json=body).status_code == 403  # no CSRF header
+    bad = tara.http.post("/api/posture/recompute", json={**body, "landmarks": {"navel": {"x": 1, "y": 2}}},
+                         headers={"X-CSRF-Token": token})
+    assert bad.status_code == 422 and "navel" in bad.json()["detail"]
+    desk = signed_in(people.front_desk)
+    refused = desk.http.post("/api/posture/recompute", json=body, headers={"X-CSRF-Token": desk.session_csrf()})
+    assert refused.status_code == 403
+
+
+def test_the_api_creates_uploads_corrects_and_compares(app, people, client_of, api_token, web_db, front_jpeg) -> None:  # type: ignore[no-untyped-def]
+    from fastapi.testclient import TestClient
+
+    http = TestClient(app, headers={"Authorization": f"Bearer {api_token(people.therapist)}"})
+    cid = client_of(people.therapist)
+    earlier = http.post(f"/api/clients/{cid}/posture-assessments",
+                        json={"assessed_on": (date.today() - timedelta(days=28)).isoformat(), "height_cm": 175})
+    assert earlier.status_code == 201 and earlier.json()["version"] == 1 and earlier.json()["photos"] == {}
+    aid = earlier.json()["id"]
+    uploaded = http.put(f"/api/posture-assessments/{aid}/views/anterior", files={"photo": ("f.jpg", front_jpeg, "image/jpeg")})
+    assert uploaded.status_code == 200, uploaded.text
+    data = uploaded.json()
+    assert data["views"] == ["anterior"] and data["version"] == 2 and data["patterns"]
+    front = data["photos"]["anterior"]
+    assert front["width"] == 1000 and front["landmarks"]["nose"]["source"] == "model" and front["metrics"]
+
+    landmarks = front["landmarks"]
+    landmarks["right_shoulder"]["y"] = landmarks["left_shoulder"]["y"]
+    put = http.put(f"/api/posture-assessments/{aid}/views/anterior/landmarks", json={"version": 2, "landmarks": landmarks})
+    assert put.status_code == 200 and put.json()["version"] == 3
+    assert put.json()["photos"]["anterior"]["landmarks"]["right_shoulder"]["source"] == "therapist"
+    conflict = http.put(f"/api/posture-assessments/{aid}/views/anterior/landmarks", json={"version": 2, "landmarks": landmarks})
+    assert conflict.status_code == 409 and conflict.json()["current_version"] == 3 and conflict.json()["detail"]
+
+    later = http.post(f"/api/clients/{cid}/posture-assessments", json={"assessed_on": date.today().isoformat(), "height_cm": 175}).json()
+    http.put(f"/api/posture-assessments/{later['id']}/views/anterior", files={"photo": ("f.jpg", front_jpeg, "image/jpeg")})
+    cmp = http.get("/api/posture-assessments/compare", params={"a": later["id"], "b": aid})
+    assert cmp.status_code == 200 and cmp.json()["before"]["id"] == aid
+    shoulder = next(c for c in cmp.json()["changes"] if c["id"] == "shoulder_height_difference")
+    assert shoulder["trend"] == "worse" and shoulder["change"] > 0
+    listed = http.get(f"/api/clients/{cid}/posture-assessments").json()
+    assert [a["id"] for a in listed] == [later["id"], aid]
+
+    patched = http.patch(f"/api/posture-assessments/{aid}", json={"version": 3, "height_cm": None})
+    assert patched.status_code == 200 and patched.json()["height_cm"] is None and patched.json()["version"] == 4
+    assert http.get(f"/api/posture-assessments/{aid}/views/anterior/annotated.png").content.startswith(b"\x89PNG")
+    removed = http.delete(f"/api/posture-assessments/{aid}/views/anterior", params={"version": 4})
+    assert removed.status_code == 200 and removed.json()["views"] == []
+
+    with web_db.sessions() as session:
+        stored = session.scalar(select(func.count()).select_from(PosturePhoto))
+    analysed = http.post("/api/posture", files={"photo": ("f.jpg", front_jpeg, "image/jpeg")}, data={"view": "anterior", "height_cm": "180"})
+    assert analysed.status_code == 200, analysed.text
+    body = analysed.json()
+    assert set(body) == {"view", "landmarks", "metrics", "patterns", "details"}
+    assert body["details"]["image_size"] == [1000, 667] and body["details"]["height_cm"] == 180
+    with web_db.sessions() as session:
+        assert session.scalar(select(func.count()).select_from(PosturePhoto)) == stored  # nothing stored
+
+
+def test_bad_and_oversized_uploads_are_explained_and_nothing_is_stored(
+    app, signed_in, people, client_of, api_token, web_db, front_jpeg, monkeypatch, web_settings
+) -> None:  # type: ignore[no-untyped-def]
+    from fastapi.testclient import TestClient
+
+    from myomap.web.api import posture as api_posture
+
+    cid = client_of(people.therapist)
+    tara = signed_in(people.therapist)
+    aid = _create(tara, cid)
+    page = _upload(tara, aid, "posterior", PDF, name="report.pdf")
+    assert page.status_code == 400
+    assert "This photo could not be used" in page.text and "unsupported file type: PDF" in page.text
+    no_file = tara.http.post(f"/posture-assessments/{aid}/views/left", data={"csrf_token": tara.session_csrf()},
+                             files={"photo": ("", b"", "application/octet-stream")})
+    assert no_file.status_code == 400 and "no photo was received" in no_file.text
+    no_token = tara.http.post(f"/posture-assessments/{aid}/views/anterior", files={"photo": ("f.jpg", front_jpeg, "image/jpeg")})
+    assert no_token.status_code == 403
+
+    http = TestClient(app, headers={"Authorization": f"Bearer {api_token(people.therapist)}"})
+    api = http.put(f"/api/posture-assessments/{aid}/views/anterior", files={"photo": ("t.txt", b"just some text", "text/plain")})
+    assert api.status_code == 422 and "unsupported file type" in api.json()["detail"]
+    assert http.post("/api/posture", files={"photo": ("f.jpg", front_jpeg, "image/jpeg")}, data={"view": "up"}).status_code == 422
+
+    # A photo over the limit: a clear 413 from the posture faces ...
+    monkeypatch.setattr(api_posture, "photo_limit", lambda settings: 10_000)
+    big = http.put(f"/api/posture-assessments/{aid}/views/anterior", files={"photo": ("f.jpg", front_jpeg, "image/jpeg")})
+    assert big.status_code == 413 and "the photo is 43 KB; the largest accepted is 10 KB" in big.json()["detail"]
+    too_big_page = _upload(tara, aid, "anterior", front_jpeg)
+    assert too_big_page.status_code == 413 and "the largest accepted is 10 KB" in too_big_page.text
+    # ... and a request over the app's body limit is refused before it is read.
+    from myomap.web.app import create_app
+
+    small = create_app(web_settings.model_copy(update={"upload_max_bytes": 20_000}), database=web_db)
+    refused = TestClient(small, headers={"Authorization": f"Bearer {api_token(people.therapist)}"}).put(
+        f"/api/posture-assessments/{aid}/views/anterior", files={"photo": ("f.jpg", front_jpeg, "image/jpeg")})
+    assert refused.status_code == 413
+
+    with web_db.sessions() as session:
+        assert session.scalar(select(func.count()).select_from(PosturePhoto)) == 0
+
+
+def test_pages_and_images_are_access_checked(app, signed_in, people, client_of, api_token, front_jpeg, visitor) -> None:  # type: ignore[no-untyped-def]
+    from fastapi.testclient import TestClient
+
+    cid = client_of(people.therapist)
+    tara = signed_in(people.therapist)
+    aid = _create(tara, cid)
+    assert _upload(tara, aid, "anterior", front_jpeg).status_code == 303
+    urls = [f"/posture-assessments/{aid}", f"/posture-assessments/{aid}/views/anterior/annotated.png",
+            f"/posture-assessments/{aid}/views/anterior/photo", f"/posture-assessments/{aid}/views/anterior/edit",
+            f"/clients/{cid}/posture-assessments"]
+    oscar = signed_in(people.outsider)
+    for url in urls:
+        response = oscar.get(url)
+        assert response.status_code == 404, url
+        assert b"\x89PNG" not in response.content[:8]
+    desk = signed_in(people.front_desk)
+    for url in urls:
+        assert desk.get(url).status_code == 403, url
+    anonymous = visitor.get(urls[1])
+    assert anonymous.status_code == 303 and anonymous.headers["location"].startswith("/sign-in")
+    outsider_api = TestClient(app, headers={"Authorization": f"Bearer {api_token(people.outsider)}"})
+    assert outsider_api.get(f"/api/posture-assessments/{aid}").status_code == 404
+    assert outsider_api.get(f"/api/posture-assessments/{aid}/views/anterior/annotated.png").status_code == 404
+    assert TestClient(app).get(f"/api/posture-assessments/{aid}").status_code == 401
+
+
+def test_two_assessments_side_by_side(signed_in, people, client_of, front_jpeg) -> None:  # type: ignore[no-untyped-def]
+    cid = client_of(people.therapist)
+    tara = signed_in(people.therapist)
+    first = _create(tara, cid, assessed_on=(date.today() - timedelta(days=14)).isoformat())
+    second = _create(tara, cid)
+    for aid in (first, second):
+        assert _upload(tara, aid, "anterior", front_jpeg).status_code == 303
+    landmarks, version, _ = _editor_state(tara, second)
+    landmarks["right_shoulder"]["y"] = landmarks["left_shoulder"]["y"]
+    tara.submit(f"/posture-assessments/{second}/views/anterior/edit", f"/posture-assessments/{second}/views/anterior/landmarks",
+                {"version": version, "landmarks": json.dumps(landmarks)})
+    listing = tara.get(f"/clients/{cid}/posture-assessments")
+    assert "Compare two assessments" in listing.text
+    page = tara.get(f"/posture-assessments/compare?a={second}&b={first}")
+    assert page.status_code == 200
+    text = html.unescape(page.text)
+    row = re.search(r'<tr data-metric="shoulder_height_difference">(.*?)</tr>', text, re.S)
+    assert row and "deviation → normal" in row.group(1) and "better" in row.group(1)
+    assert f'src="/posture-assessments/{first}/views/anterior/annotated.png"' in page.text
+    assert f'src="/posture-assessments/{second}/views/anterior/annotated.png"' in page.text
