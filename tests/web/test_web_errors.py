@@ -57,3 +57,7 @@ def test_an_oversized_request_is_refused(app, signed_in, people, web_settings) -
     big = "x" * (web_settings.upload_max_bytes + 10)
     response = visitor.http.post("/clients", content=big, headers={"content-type": "application/x-www-form-urlencoded"})
     assert response.status_code == 413
+    assert "the largest accepted is" in response.text and "Nothing was saved" in response.text
+    assert "Content-Security-Policy" in response.headers
+    api = visitor.http.post("/api/clients", content=big, headers={"content-type": "application/json"})
+    assert api.status_code == 413 and "the largest accepted is" in api.json()["detail"]

@@ -258,7 +258,8 @@ def test_bad_and_oversized_uploads_are_explained_and_nothing_is_stored(
     small = create_app(web_settings.model_copy(update={"upload_max_bytes": 20_000}), database=web_db)
     refused = TestClient(small, headers={"Authorization": f"Bearer {api_token(people.therapist)}"}).put(
         f"/api/posture-assessments/{aid}/views/anterior", files={"photo": ("f.jpg", front_jpeg, "image/jpeg")})
-    assert refused.status_code == 413
+    assert refused.status_code == 413, refused.text
+    assert "the largest accepted is" in refused.json()["detail"]
 
     with web_db.sessions() as session:
         assert session.scalar(select(func.count()).select_from(PosturePhoto)) == 0

@@ -109,3 +109,24 @@ def test_api_muscles_lists_searches_and_shows(app, people, api_token) -> None:  
     assert one["id"] == "sternocleidomastoid" and one["essential_zones"] and one["trigger_points"]
     assert http.get("/api/muscles/nothing", headers=auth).status_code == 404
     assert http.get("/api/muscles").status_code == 401
+
+
+def test_a_postural_assessment_raises_the_muscles_its_patterns_implicate(signed_in, people, client_of, drawing_of, web_db) -> None:  # type: ignore[no-untyped-def]
+    from datetime import date
+
+    from myomap.records.accounts.permissions import Actor
+    from myomap.records.posture.schemas import PostureAssessmentCreate
+    from myomap.records.posture.service import create_assessment
+
+    cid = client_of(people.therapist)
+    did = drawing_of(people.therapist, cid, "2026-11-20", HEADACHE)
+    tara = signed_in(people.therapist)
+    before = tara.get(f"/pain-drawings/{did}/referral").text
+    assert "forward head posture" not in before
+    with web_db.transaction() as s:
+        a = create_assessment(db=s, actor=Actor(s.merge(people.therapist)), client_id=cid,
+                              data=PostureAssessmentCreate(assessed_on=date(2026, 11, 18)))
+        a.patterns = [{"id": "forward_head", "name": "Forward head posture", "kind": "pattern",
+                       "shortened": [{"muscle": "upper_trapezius", "side": None}], "lengthened": []}]
+    after = tara.get(f"/pain-drawings/{did}/referral").text
+    assert "forward head posture (postural assessment of 18 Nov 2026) suggests it is short/overactive" in after

@@ -48,7 +48,8 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
         docs_url=None,
         redoc_url=None,
         openapi_url="/openapi.json",
-        max_body_size=settings.upload_max_bytes,
+        # Backstop for bodies sent without a length; BodyTooLarge answers declared ones clearly.
+        max_body_size=settings.upload_max_bytes * 2 + 1024 * 1024,
         form_limits={"max_fields": settings.form_max_fields},
         lifespan=_lifespan,
     )
@@ -60,5 +61,6 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     app.include_router(api_router)
     app.include_router(pages_router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
-    app.add_middleware(SecurityHeaders)
+    app.add_middleware(errors.BodyTooLarge, max_body_size=settings.upload_max_bytes)
+    app.add_middleware(SecurityHeaders)  # outermost: every response, errors included, gets the headers
     return app

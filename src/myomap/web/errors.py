@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse, RedirectResponse
 from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from myomap.records.errors import Duplicate, Forbidden, NotFound, ValidationFailed, VersionConflict
 from myomap.records.validation import field_messages
@@ -131,10 +132,36 @@ def install(app: FastAPI) -> None:
         return error_response(request, 503, "Database unavailable", DB_MESSAGE)
 
 
+class BodyTooLarge:
+    """Answer an upload whose declared size is over the limit with the app's own clear 413 page or
+    JSON, before any of it is read (the framework's own limit, which still guards bodies sent
+    without a length, answers with bare text)."""
+
+    def __init__(self, app: ASGIApp, max_body_size: int) -> None:
+        self.app = app
+        self.max_body_size = max_body_size
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            length = dict(scope.get("headers") or []).get(b"content-length", b"")
+            if length.isdigit() and int(length) > self.max_body_size:
+                request = Request(scope, receive)
+                mb = self.max_body_size / 1_000_000
+                response = error_response(
+                    request, 413, "Too large",
+                    f"The upload is {int(length) / 1_000_000:.1f} MB; the largest accepted is {mb:.0f} MB. "
+                    "Nothing was saved: choose a smaller file (for a photo, a lower resolution) and try again.",
+                )
+                response.headers["Connection"] = "close"
+                await response(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
+
+
 def _json(value: object) -> object:
     if value is None or isinstance(value, (str, int, float, bool)):
         return value
     return str(value)
 
 
-__all__ = ["error_response", "field_messages", "install", "is_api"]
+__all__ = ["BodyTooLarge", "error_response", "field_messages", "install", "is_api"]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -10,15 +12,33 @@ from myomap.records.accounts.permissions import Actor
 from myomap.records.audit.service import record
 from myomap.records.errors import ValidationFailed
 from myomap.records.pain.service import get_drawing_for_user
+from myomap.posture.priors import muscle_findings
 from myomap.records.palpation.models import PalpationTarget
+from myomap.records.posture.service import list_assessments
 from myomap.referral import PainMark, Priors, Ranking, rank_muscles
 
 SIDES = ("left", "right", "both", "either")
 
 
+def posture_priors(*, db: Session, actor: Actor, client_id: int, on_or_before: date) -> Priors:
+    """Priors from the client's latest postural assessment up to ``on_or_before``: the muscles its
+    distortion patterns implicate, each with the pattern and date as the reason."""
+    for assessment in list_assessments(db=db, actor=actor, client_id=client_id, audit=False):
+        if assessment.assessed_on <= on_or_before and assessment.patterns:
+            label = f"postural assessment of {assessment.assessed_on:%-d %b %Y}"
+            return Priors(findings=muscle_findings(assessment.patterns, label=label))
+    return Priors()
+
+
 def referral_for_drawing(*, db: Session, actor: Actor, drawing_id: int, priors: Priors | None = None) -> Ranking:
-    """Rank the muscles that may refer the drawing's pain (raises EmptyDrawingError if none)."""
+    """Rank the muscles that may refer the drawing's pain (raises EmptyDrawingError if none).
+
+    Without explicit ``priors``, the client's latest postural assessment up to the drawing's date
+    raises the muscles its patterns implicate (and says so in their reasons).
+    """
     drawing = get_drawing_for_user(db, actor, drawing_id)
+    if priors is None:
+        priors = posture_priors(db=db, actor=actor, client_id=drawing.client_id, on_or_before=drawing.drawn_on)
     record(db=db, actor=actor, action="pain_drawing.referral", object_type="pain_drawing", object_id=drawing.id)
     return rank_muscles([PainMark(m.region_id, m.intensity) for m in drawing.marks], priors)
 
