@@ -217,7 +217,7 @@ def _normalise_drawing(atlas: RegionAtlas, marks: Iterable[PainMark]) -> dict[st
 
 @dataclass
 class _Scored:
-    pattern_muscle: Muscle
+    muscle: Muscle
     side: str
     score: float
     hits: dict[str, str]
@@ -299,11 +299,11 @@ def rank_muscles(
             reasons.append(f"raised by a finding: {why}")
         scored.append(_Scored(muscle, side, score * boost, hits, missing, reasons))
 
-    scored.sort(key=lambda s: (-s.score, s.pattern_muscle.id))
+    scored.sort(key=lambda s: (-s.score, s.muscle.id))
     candidates = tuple(
         Candidate(
-            muscle=s.pattern_muscle.id,
-            name=s.pattern_muscle.name,
+            muscle=s.muscle.id,
+            name=s.muscle.name,
             side=s.side,
             score=s.score,
             explains=tuple(r for r in drawing if s.hits.get(r) in (ESSENTIAL, SPILLOVER)),
