@@ -7,9 +7,11 @@ import sys
 from typing import Any, NoReturn
 
 from rich.console import Console
+from rich.markup import escape
 
 console = Console()
-err_console = Console(stderr=True)
+# Errors and warnings stay on one line (copy-paste, grep), so no hard wrapping.
+err_console = Console(stderr=True, soft_wrap=True, highlight=False)
 
 
 def print_json(data: Any) -> None:
@@ -17,6 +19,14 @@ def print_json(data: Any) -> None:
 
 
 def fail(message: str, code: int = 2) -> NoReturn:
-    """Print a clear error on stderr and exit non-zero, without a traceback."""
-    err_console.print(f"[bold red]error:[/] {message}", highlight=False)
+    """Print a clear error on stderr and exit non-zero, without a traceback.
+
+    ``message`` is plain text: square brackets in it (a file name, what the user typed) are
+    printed as they are, never read as Rich markup."""
+    err_console.print(f"[bold red]error:[/] {escape(message)}")
     raise SystemExit(code)
+
+
+def warn(message: str) -> None:
+    """Print a one-line warning (plain text) on stderr."""
+    err_console.print(f"[yellow]warning:[/] {escape(message)}")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Optional
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from myomap.cli import _records
@@ -26,7 +27,7 @@ def clinic_create(name: Annotated[str, typer.Argument(help="The clinic's name (u
     cfg = _records.settings()
     with _records.transaction(cfg) as db:
         clinic = create_clinic(db=db, name=name)
-        console.print(f"created clinic {clinic.id}: {clinic.name}")
+        console.print(f"created clinic {clinic.id}: {escape(clinic.name)}")
 
 
 @clinic_app.command("list")
@@ -43,7 +44,7 @@ def clinic_list(as_json: Annotated[bool, typer.Option("--json", help="Print JSON
         return
     table = Table("id", "name", "demo")
     for c in clinics:
-        table.add_row(str(c.id), c.name, "yes" if c.is_demo else "")
+        table.add_row(str(c.id), escape(c.name), "yes" if c.is_demo else "")
     console.print(table)
 
 
@@ -73,7 +74,7 @@ def user_create(
             db=db, clinic=found, email=email, name=name, role=role, password=password,
             password_profile=cfg.password_hash_profile,
         )
-        console.print(f"created {user.role.label.lower()} {user.email} (user {user.id}) in {found.name}")
+        console.print(f"created {user.role.label.lower()} {escape(user.email)} (user {user.id}) in {escape(found.name)}")
 
 
 @user_app.command("list")
@@ -90,7 +91,7 @@ def user_list(clinic: Annotated[str, typer.Option(help="Clinic id or name.")]) -
         users = list(db.scalars(select(User).where(User.clinic_id == found.id).order_by(User.id)))
         table = Table("id", "email", "name", "role", "active")
         for u in users:
-            table.add_row(str(u.id), u.email, u.name, u.role.value, "yes" if u.is_active else "no")
+            table.add_row(str(u.id), escape(u.email), escape(u.name), u.role.value, "yes" if u.is_active else "no")
     console.print(table)
 
 
@@ -130,7 +131,7 @@ def user_set_password(
         if user is None:
             fail(f"no user with the email {email.strip().lower()}")
         set_password(db=db, user=user, password=password, password_profile=cfg.password_hash_profile)
-    console.print(f"password changed for {email.strip().lower()}")
+    console.print(f"password changed for {escape(email.strip().lower())}")
 
 
 def register(app: typer.Typer) -> None:

@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+import errno
+import socket
+import sqlite3
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
+from rich.markup import escape
 
 from myomap.cli import _records
 from myomap.cli._output import print_json
 from myomap.cli._records import fail
 from myomap.cli._records import out as console
+
+if TYPE_CHECKING:
+    from myomap.records.migrate import RevisionState
 
 db_app = typer.Typer(help="The database: upgrade its schema, check it, back it up.", no_args_is_help=True)
 
@@ -18,15 +25,30 @@ db_app = typer.Typer(help="The database: upgrade its schema, check it, back it u
 @db_app.command("upgrade")
 def upgrade() -> None:
     """Create the database or bring its schema up to date (safe to run again)."""
-    from myomap.records.migrate import upgrade as run_upgrade
-
     cfg = _records.settings()
     db = _records.database(cfg)
     try:
-        state = run_upgrade(db)
+        state = _upgrade(db, cfg)
     finally:
         db.dispose()
-    console.print(f"database {_location(cfg)} is at revision {state.current} (newest: {state.head})")
+    console.print(f"database {escape(_location(cfg))} is at revision {state.current} (newest: {state.head})")
+
+
+def _upgrade(db, cfg) -> RevisionState:  # type: ignore[no-untyped-def]
+    """Run the migrations; a folder or database that cannot be written exits with a clear message."""
+    from alembic.util import CommandError
+    from sqlalchemy.exc import DBAPIError
+
+    from myomap.records.migrate import upgrade as run_upgrade
+
+    try:
+        return run_upgrade(db)
+    except OSError as exc:  # the database's folder cannot be created
+        fail(f"cannot create the database's folder: {_records.os_problem(exc)}")
+    except DBAPIError as exc:
+        fail(_records.explain(exc, cfg))
+    except CommandError as exc:  # e.g. a revision this version does not know: a newer Myomap made it
+        fail(f"cannot upgrade {_location(cfg)}: {exc} (was it made by a newer Myomap?)")
 
 
 def _location(cfg) -> str:  # type: ignore[no-untyped-def]
@@ -51,12 +73,12 @@ def check(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] =
     if as_json:
         print_json(asdict(report))
     else:
-        console.print(f"engine:    {report.engine}\nlocation:  {report.location}")
+        console.print(f"engine:    {report.engine}\nlocation:  {escape(report.location)}")
         console.print(f"revision:  {report.current_revision or '-'} (newest: {report.head_revision or '-'})")
         if report.integrity is not None:
-            console.print(f"integrity: {report.integrity}")
+            console.print(f"integrity: {escape(report.integrity)}")
         for problem in report.problems:
-            console.print(f"[bold red]problem:[/] {problem}")
+            console.print(f"[bold red]problem:[/] {escape(problem)}")
         if report.ok:
             console.print("[green]ok[/]")
     if not report.ok:
@@ -75,14 +97,18 @@ def backup(path: Annotated[Path, typer.Argument(help="File to write the copy to 
     db = _records.database(cfg)
     try:
         result = run_backup(db, path)
-    except (OSError, RuntimeError) as exc:
+    except OSError as exc:
+        fail(f"cannot write the backup: {_records.os_problem(exc)}")
+    except (RuntimeError, ValueError) as exc:
         fail(str(exc))
+    except sqlite3.Error as exc:
+        fail(f"backup failed, nothing was written to {path}: {_records.explain(exc, cfg)}")
     finally:
         db.dispose()
     if result.ok:
-        console.print(result.message)
+        console.print(escape(result.message))
     elif not db.is_sqlite:
-        console.print(result.message, soft_wrap=True)
+        console.print(escape(result.message), soft_wrap=True)
     else:
         fail(result.message)
 
@@ -96,13 +122,14 @@ def serve(
     import uvicorn
 
     from myomap.records.demo import DEMO_USERS, has_demo, load_demo
-    from myomap.records.migrate import upgrade as run_upgrade
     from myomap.web.app import create_app
 
     cfg = _records.settings(host=host, port=port)
+    # Take the port first: a busy one is reported at once, before anything else is touched.
+    sock = _listen_socket(cfg.host, cfg.port)
     db = _records.database(cfg)
-    state = run_upgrade(db)
-    console.print(f"database {_location(cfg)} at revision {state.current}")
+    state = _upgrade(db, cfg)
+    console.print(f"database {escape(_location(cfg))} at revision {state.current}")
     if demo:
         with db.transaction() as session:
             loaded = load_demo(db=session, password_profile=cfg.password_hash_profile)
@@ -116,9 +143,42 @@ def serve(
             for login in DEMO_USERS:
                 console.print(f"  {login.role.label:<11} {login.email:<30} password: {login.password}")
             console.rule()
-    console.print(f"Myomap is running at http://{_url_host(cfg.host)}:{cfg.port}/  (Ctrl+C to stop)")
     app = create_app(cfg, database=db)
-    uvicorn.run(app, host=cfg.host, port=cfg.port, log_level="warning", proxy_headers=True)
+    config = uvicorn.Config(app, host=cfg.host, port=cfg.port, log_level="warning", proxy_headers=True)
+    server = uvicorn.Server(config)
+    console.print(f"Myomap is running at http://{escape(_url_host(cfg.host))}:{cfg.port}/  (Ctrl+C to stop)")
+    try:
+        server.run(sockets=[sock])
+    except KeyboardInterrupt:
+        pass
+    finally:
+        sock.close()
+    if not server.started:
+        fail("the web server did not start (see the messages above)", code=3)
+
+
+def _listen_socket(host: str, port: int) -> socket.socket:
+    """A socket bound to ``host:port`` for the server, or a clear error when that is impossible."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn does: restart without a wait
+    try:
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        where = f"{_url_host(host)}:{port}"
+        if exc.errno == errno.EADDRINUSE:
+            fail(f"port {port} is busy: another program (perhaps another Myomap) is listening on {where}; "
+                 "stop it or choose another port with --port")
+        if exc.errno == errno.EACCES:
+            fail(f"not allowed to listen on {where} (ports below 1024 need administrator rights); choose another port with --port")
+        if exc.errno == errno.EADDRNOTAVAIL:
+            fail(f"cannot listen on {host}: this computer has no such address; check --host or MYOMAP_HOST")
+        if isinstance(exc, socket.gaierror):
+            fail(f"cannot listen on {host!r}: unknown host name; check --host or MYOMAP_HOST")
+        fail(f"cannot listen on {where}: {exc.strerror or exc}")
+    sock.set_inheritable(True)
+    return sock
 
 
 def _url_host(host: str) -> str:

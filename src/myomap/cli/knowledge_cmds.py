@@ -86,7 +86,11 @@ def show_muscle(
 
 
 def refer(
-    regions: Annotated[list[str], typer.Argument(help="Painful regions: ids, names or synonyms ('temple', 'angle of jaw'). Append =N for an intensity, e.g. temple=7.")],
+    regions: Annotated[
+        Optional[list[str]],
+        typer.Argument(help="Painful regions: ids, names or synonyms ('temple', 'angle of jaw'). Append =N for an intensity, e.g. temple=7.",
+                       show_default=False),
+    ] = None,
     side: Annotated[Optional[str], typer.Option(help="left or right, for regions given without a side.")] = None,
     top: Annotated[int, typer.Option(help="How many candidates to show.", min=1)] = 10,
     condition: Annotated[Optional[list[str]], typer.Option(help="Client condition id to use as a prior (repeatable).")] = None,
@@ -97,6 +101,8 @@ def refer(
     from myomap.knowledge.library import load_knowledge
     from myomap.referral import EmptyDrawingError, PainMark, Priors, rank_muscles
 
+    if not regions:
+        fail("name at least one painful region, e.g. `myomap refer temple 'angle of jaw' --side left`")
     if side is not None and side.lower() not in ("left", "right"):
         fail(f"--side must be left or right, not {side!r}")
     kb = load_knowledge()

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import math
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
+from rich.markup import escape
 
-from myomap.cli._output import console, err_console, fail, print_json
+from myomap.cli._output import console, fail, print_json, warn
 
 
 class ViewChoice(str, Enum):
@@ -18,17 +20,22 @@ class ViewChoice(str, Enum):
     right = "right"
 
 
+VIEWS = tuple(v.value for v in ViewChoice)
+HEIGHT_RANGE_CM = (50.0, 250.0)
 _STATUS_STYLE = {"normal": "green", "deviation": "bold yellow", "not measured": "dim"}
 
 
 def posture(
     photo: Annotated[Path, typer.Argument(help="Photo of the standing client (JPEG, PNG, HEIC/HEIF or WebP).")],
+    # --view and --height-cm are checked here rather than by Click, so that a wrong value gets the
+    # same one-line "error: ..." as every other problem.
     view: Annotated[
-        ViewChoice,
-        typer.Option("--view", case_sensitive=False, help="Which side faces the camera; left = the client's left side."),
+        str,
+        typer.Option("--view", metavar="[anterior|posterior|left|right]",
+                     help="Which side faces the camera; left = the client's left side."),
     ],
     height_cm: Annotated[
-        Optional[float], typer.Option("--height-cm", help="Client's height in cm, to read offsets in cm.", min=50, max=250)
+        Optional[float], typer.Option("--height-cm", help="Client's height in cm (50-250), to read offsets in cm.")
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON (view, landmarks, metrics, patterns).")] = False,
     annotate: Annotated[
@@ -39,22 +46,25 @@ def posture(
     ] = None,
 ) -> None:
     """Analyse one posture photo: landmarks, metrics against norms, and likely distortion patterns."""
+    # Check the arguments before the (slow) photo and pose model.
+    view = view.strip().lower()
+    if view not in VIEWS:
+        fail(f"--view must be one of {', '.join(VIEWS)}, not {view!r}")
+    low, high = HEIGHT_RANGE_CM
+    if height_cm is not None and not (math.isfinite(height_cm) and low <= height_cm <= high):
+        fail(f"--height-cm must be the client's height in cm, from {low:g} to {high:g}, not {height_cm:g}")
+    if box is not None:
+        _check_box(box)
+    data = _read_photo(photo)
+
     from myomap.posture import PhotoError, analyse_photo
 
     try:
-        data = photo.read_bytes()
-    except FileNotFoundError:
-        fail(f"no such file: {photo}")
-    except IsADirectoryError:
-        fail(f"{photo} is a folder, not a photo")
-    except OSError as exc:
-        fail(f"cannot read {photo}: {exc.strerror or exc}")
-    try:
         if as_json:
-            analysis = analyse_photo(data, view=view.value, height_cm=height_cm, box=box)
+            analysis = analyse_photo(data, view=view, height_cm=height_cm, box=box)
         else:
             with console.status("Finding landmarks (pose model)...", spinner="dots"):
-                analysis = analyse_photo(data, view=view.value, height_cm=height_cm, box=box)
+                analysis = analyse_photo(data, view=view, height_cm=height_cm, box=box)
     except PhotoError as exc:
         fail(f"{photo.name}: {exc}")
     except ValueError as exc:
@@ -67,11 +77,44 @@ def posture(
             fail(f"cannot write {annotate}: {exc.strerror or exc}")
 
     for warning in analysis.warnings:
-        err_console.print(f"[yellow]warning:[/] {warning}", highlight=False)
+        warn(warning)
     if as_json:
         print_json(analysis.to_json())
         return
     _print_tables(analysis, photo, annotate)
+
+
+def _check_box(box: str) -> None:
+    """The shape of --box (four numbers, positive size); whether it fits the photo is checked later."""
+    try:
+        values = [float(part) for part in box.split(",")]
+    except ValueError:
+        values = []
+    if len(values) != 4 or not all(math.isfinite(v) for v in values):
+        fail(f"--box must be four numbers X,Y,W,H in pixels, e.g. 120,40,300,900; not {box!r}")
+    if values[2] <= 0 or values[3] <= 0:
+        fail(f"--box width and height must be positive, not {values[2]:g} and {values[3]:g}")
+
+
+def _read_photo(photo: Path) -> bytes:
+    """The photo's bytes, reading no more than the size limit (an oversized file is refused unread)."""
+    from myomap.posture.images import DEFAULT_MAX_BYTES
+
+    try:
+        with photo.open("rb") as fh:
+            data = fh.read(DEFAULT_MAX_BYTES + 1)
+    except FileNotFoundError:
+        fail(f"no such file: {photo}")
+    except IsADirectoryError:
+        fail(f"{photo} is a folder, not a photo")
+    except OSError as exc:
+        fail(f"cannot read {photo}: {exc.strerror or exc}")
+    if len(data) > DEFAULT_MAX_BYTES:
+        mb = 1024 * 1024
+        size = photo.stat().st_size
+        fail(f"{photo.name}: the photo is {size / mb:.1f} MB, over the {DEFAULT_MAX_BYTES / mb:.0f} MB limit; "
+             "export a smaller JPEG")
+    return data
 
 
 def _fmt_value(value: float | None, unit: str) -> str:
@@ -85,7 +128,7 @@ def _fmt_value(value: float | None, unit: str) -> str:
 def _print_tables(analysis, photo: Path, annotate: Optional[Path]) -> None:  # type: ignore[no-untyped-def]
     from rich.table import Table
 
-    table = Table(title=f"{photo.name}: {analysis.view} view")
+    table = Table(title=f"{escape(photo.name)}: {analysis.view} view")
     for col in ("metric", "value", "side", "status", "normal", "tier"):
         table.add_column(col, overflow="fold")
     for m in analysis.metrics:
@@ -117,7 +160,7 @@ def _print_tables(analysis, photo: Path, annotate: Optional[Path]) -> None:  # t
     else:
         console.print("No distortion pattern found in this view.")
     if annotate is not None:
-        console.print(f"Annotated photo written to {annotate}")
+        console.print(f"Annotated photo written to {escape(str(annotate))}")
 
 
 def _muscle(m) -> str:  # type: ignore[no-untyped-def]

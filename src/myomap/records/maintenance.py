@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import glob
 import os
 import sqlite3
 import tempfile
@@ -13,6 +14,11 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 
 from myomap.records.db import Database, sqlite_path
 from myomap.records.migrate import revisions
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - Windows
+    fcntl = None  # type: ignore[assignment]
 
 
 @dataclass
@@ -66,6 +72,8 @@ def check(db: Database) -> CheckReport:
             report.problems.append("the database is locked by another process; try again in a moment")
         elif "not a database" in message or "malformed" in message:
             report.problems.append(f"the database file is corrupt: {message}")
+        elif "unable to open" in message and path is not None:
+            report.problems.append(f"cannot open {path}: SQLite also writes files beside it, so check that its folder is writable")
         else:
             report.problems.append(f"cannot connect: {message}")
         return report
@@ -88,6 +96,36 @@ def pg_dump_command(url: str, target: Path) -> str:
     return f"pg_dump --format=custom --file {target} '{parsed.render_as_string(hide_password=True)}'"
 
 
+def _lock(fd: int, *, wait: bool = True) -> bool:
+    """Take an exclusive ``flock`` on ``fd`` (released when the process ends, even when killed)."""
+    if fcntl is None:  # pragma: no cover - Windows
+        return True
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+    except OSError:
+        return False
+    return True
+
+
+def _remove_dead_copies(target: Path) -> None:
+    """Delete the temporary copies that killed backups to ``target`` left beside it (a running
+    backup holds a lock on its copy, so it is left alone)."""
+    if fcntl is None:  # pragma: no cover - Windows
+        return
+    for leftover in target.parent.glob(f".{glob.escape(target.name)}.*.tmp"):
+        try:
+            fd = os.open(leftover, os.O_RDONLY)
+        except OSError:
+            continue
+        try:
+            if _lock(fd, wait=False):
+                for suffix in ("-journal", "-wal", "-shm"):  # SQLite's files beside the copy
+                    leftover.with_name(leftover.name + suffix).unlink(missing_ok=True)
+                leftover.unlink(missing_ok=True)
+        finally:
+            os.close(fd)
+
+
 def backup(db: Database, target: Path) -> BackupResult:
     """A consistent copy of a SQLite database at ``target`` (written beside it, then renamed)."""
     path = sqlite_path(db.url)
@@ -101,11 +139,15 @@ def backup(db: Database, target: Path) -> BackupResult:
     if not Path(path).exists():
         return BackupResult(ok=False, message=f"database file {path} does not exist")
     target = target.expanduser().absolute()
+    live = Path(path).resolve()
+    if target.resolve() in {live, *(live.with_name(live.name + s) for s in ("-wal", "-shm", "-journal"))}:
+        raise ValueError(f"{target} is the database itself (or one of its files); write the backup to another file")
     if target.is_dir():
         raise IsADirectoryError(f"{target} is a folder; give a file name, e.g. {target / 'myomap-backup.db'}")
     target.parent.mkdir(parents=True, exist_ok=True)
+    _remove_dead_copies(target)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    os.close(fd)
+    _lock(fd)  # held until the copy is renamed: tells a later backup this file is not left over
     tmp = Path(tmp_name)
     try:
         source = sqlite3.connect(path, timeout=30)
@@ -123,4 +165,5 @@ def backup(db: Database, target: Path) -> BackupResult:
         os.replace(tmp, target)
     finally:
         tmp.unlink(missing_ok=True)
+        os.close(fd)
     return BackupResult(ok=True, message=f"backed up {path} to {target}", path=target)
