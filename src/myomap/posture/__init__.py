@@ -21,7 +21,7 @@ from myomap.posture.analysis import (
     recompute,
 )
 from myomap.posture.catalog import VIEWS, MetricDef, Threshold, load_catalog
-from myomap.posture.errors import PhotoError
+from myomap.posture.errors import PhotoError, SeveralPeopleError
 from myomap.posture.images import DecodedPhoto, decode_photo
 from myomap.posture.landmarks import ALL_LANDMARKS, CLINICAL_LANDMARKS, MODEL_LANDMARKS, Landmark
 from myomap.posture.metrics import MetricResult, ViewMetrics, compute_metrics
@@ -44,6 +44,7 @@ __all__ = [
     "MetricResult",
     "Pattern",
     "PhotoError",
+    "SeveralPeopleError",
     "PoseBackend",
     "PostureAnalysis",
     "RawLandmark",

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from myomap.posture.catalog import VIEWS
-from myomap.posture.errors import PhotoError
+from myomap.posture.errors import PhotoError, SeveralPeopleError
 from myomap.posture.images import DecodedPhoto, decode_photo
 from myomap.posture.landmarks import BLAZEPOSE_INDEX, Landmark, LandmarkSet, coerce_landmarks
 from myomap.posture.metrics import MetricResult, Scale, ViewMetrics, compute_metrics
@@ -124,10 +124,7 @@ def detect_landmarks(
     if box is None and cfg.check_several_people:
         others = other_people(rgb, person_box(raw, width, height))
         if others:
-            raise PhotoError(
-                f"{len(others) + 1} people found in the photo; mark the client with a box "
-                "(box=(x, y, width, height) in pixels; CLI: --box X,Y,W,H) or photograph the client alone"
-            )
+            raise SeveralPeopleError(len(others) + 1)
     return model_landmarks(raw, offset=(float(offset[0]), float(offset[1])))
 
 

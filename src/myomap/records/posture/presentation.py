@@ -45,6 +45,7 @@ def photo_read(photo: PosturePhoto) -> PosturePhotoRead:
         "metrics": result.get("metrics", []), "patterns": result.get("patterns", []),
         "warnings": result.get("warnings", []), "scale": result.get("scale"),
         "therapist_points": therapist_points(photo.landmarks or {}),
+        "box": result.get("box"),
     })
 
 

@@ -87,6 +87,9 @@ class AnalysisDetails(BaseModel):
     height_cm: float | None = None
     model: str | None = None
     scale: ScaleRead | None = None
+    box: list[int] | None = Field(
+        None, description="The client's box [x, y, width, height] the analysis was limited to, if one was given."
+    )
 
 
 class PhotoAnalysisRead(BaseModel):
@@ -158,6 +161,10 @@ class PosturePhotoRead(BaseModel):
     warnings: list[str]
     scale: ScaleRead | None = None
     therapist_points: int = Field(description="How many points the therapist placed or moved.")
+    box: list[int] | None = Field(
+        None, description="The client's box [x, y, width, height] in pixels the photo was analysed in (given when "
+        "the photo shows several people); drawn on the annotated image."
+    )
 
 
 class PostureAssessmentSummary(BaseModel):

@@ -12,7 +12,8 @@ a change based on an older version raises :class:`VersionConflict`.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import io
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import date, timedelta
 from typing import Any
@@ -21,7 +22,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from myomap.posture import PhotoError, PostureAnalysis, analyse_photo, patterns_for_assessment, recompute
+from myomap.posture import (
+    PhotoError,
+    SeveralPeopleError,
+    PostureAnalysis,
+    analyse_photo,
+    patterns_for_assessment,
+    recompute,
+)
 from myomap.posture import Settings as PostureSettings
 from myomap.posture.landmarks import Landmark, coerce_landmarks
 from myomap.records.accounts.permissions import Actor, Permission, require
@@ -30,7 +38,11 @@ from myomap.records.base import utcnow
 from myomap.records.clients.service import get_client_for_user
 from myomap.records.errors import NotFound, ValidationFailed, VersionConflict
 from myomap.records.posture.models import VIEWS, PostureAssessment, PosturePhoto
-from myomap.records.posture.presentation import comparison, ordered_photos, therapist_points
+from myomap.records.posture.presentation import (
+    comparison,
+    ordered_photos,
+    therapist_points,
+)
 from myomap.records.posture.schemas import (
     LandmarksUpdate,
     PostureAssessmentCreate,
@@ -42,6 +54,11 @@ from myomap.records.posture.schemas import (
 WHAT = "postural assessment"
 #: How far outside the photo a therapist may place a point (a fraction of the photo's size).
 OUTSIDE_MARGIN = 0.02
+#: The smallest client box accepted, in pixels (as ``myomap.posture.people.parse_box``).
+BOX_MIN_WIDTH = 32
+BOX_MIN_HEIGHT = 64
+
+Box = tuple[int, int, int, int]  # x, y, width, height in pixels of the upright photo
 
 
 class PhotoTooLarge(ValidationFailed):
@@ -52,6 +69,15 @@ class PhotoTooLarge(ValidationFailed):
                                    "Use the camera's normal (not RAW or maximum) quality, or a smaller copy"})
         self.size = size
         self.limit = limit
+
+
+class SeveralPeople(ValidationFailed):
+    """The photo shows more than one person and no box was given: each face says how to give one
+    (the API names its ``box`` field, the page its "Several people in the photo?" step)."""
+
+    def __init__(self, count: int, message: str) -> None:
+        super().__init__({"photo": message})
+        self.count = count
 
 
 def _mb(n: int) -> str:
@@ -129,6 +155,64 @@ def result_json(analysis: PostureAnalysis) -> dict[str, Any]:
     }
 
 
+BOX_FORMAT = "four whole numbers X,Y,W,H: the left and top edges, the width and the height, in pixels"
+
+
+def parse_box_text(text: str | Sequence[Any] | None) -> Box | None:
+    """A client box from ``"X,Y,W,H"`` (or four numbers); ``None`` or blank means no box.
+
+    Four whole, non-negative numbers, at least BOX_MIN_WIDTH x BOX_MIN_HEIGHT. Raises
+    :class:`ValidationFailed` (field ``box``) with what is wrong.
+    """
+    if text is None:
+        return None
+    if isinstance(text, str):
+        if not text.strip():
+            return None
+        parts = [p.strip() for p in text.split(",")]
+    else:
+        parts = [str(p).strip() for p in text]
+    shown = ",".join(parts)
+    if len(parts) != 4:
+        raise ValidationFailed({"box": f"give the box as {BOX_FORMAT}; {shown!r} has {len(parts)} values"})
+    if not all(p.isascii() and p.isdigit() for p in parts):
+        raise ValidationFailed({"box": f"the box must be {BOX_FORMAT} (0 or more, no decimals or signs), not {shown!r}"})
+    x, y, w, h = (int(p) for p in parts)
+    if w < BOX_MIN_WIDTH or h < BOX_MIN_HEIGHT:
+        raise ValidationFailed({"box": f"the box is {w}×{h} pixels: it must be at least {BOX_MIN_WIDTH} wide and "
+                                       f"{BOX_MIN_HEIGHT} high. Draw it around the whole client, head to feet"})
+    return x, y, w, h
+
+
+def check_box(box: Box, size: tuple[int, int]) -> None:
+    """Refuse a box that reaches beyond the upright photo (``size`` is its width and height)."""
+    x, y, w, h = box
+    width, height = size
+    if x + w > width or y + h > height:
+        raise ValidationFailed({"box": (
+            f"the box (x {x}, y {y}, {w}×{h}) reaches beyond the {width}×{height} photo: x + width must be at most "
+            f"{width} and y + height at most {height}, in pixels of the photo as displayed (upright)"
+        )})
+
+
+def upright_size(data: bytes) -> tuple[int, int] | None:
+    """Width and height of the photo once its EXIF orientation is applied (as ``decode_photo`` does),
+    read from the file's header without decoding the pixels; None when it cannot be read."""
+    try:
+        from PIL import Image
+
+        from myomap.posture.images import _register_heif, sniff_type
+
+        if sniff_type(data) == "heif":
+            _register_heif()
+        with Image.open(io.BytesIO(data)) as image:
+            width, height = image.size
+            orientation = image.getexif().get(0x0112, 1)
+    except Exception:  # noqa: BLE001 -- any unreadable header: the analysis then says why
+        return None
+    return (height, width) if orientation in (5, 6, 7, 8) else (width, height)
+
+
 def prepare_photo(
     data: bytes,
     *,
@@ -136,11 +220,15 @@ def prepare_photo(
     height_cm: float | None = None,
     max_bytes: int | None = None,
     settings: PostureSettings | Mapping[str, Any] | None = None,
+    box: Box | str | Sequence[Any] | None = None,
 ) -> PostureAnalysis:
     """Analyse an uploaded photo (the pose model runs here). No database is touched.
 
-    Raises :class:`PhotoTooLarge` over ``max_bytes`` (the app's ``upload_max_bytes``) and
-    :class:`ValidationFailed` with the therapist-facing message for an unusable photo or file type.
+    ``box`` (x, y, width, height in pixels of the upright photo, or the text ``"X,Y,W,H"``) limits
+    the analysis to the client when the photo shows several people; without it such a photo raises
+    :class:`SeveralPeople`. Raises :class:`PhotoTooLarge` over ``max_bytes`` (the app's
+    ``upload_max_bytes``) and :class:`ValidationFailed` with the therapist-facing message for an
+    unusable photo, file type or box.
     """
     _check_view(view)
     if not data:
@@ -150,8 +238,19 @@ def prepare_photo(
         if len(data) > max_bytes:
             raise PhotoTooLarge(len(data), max_bytes)
         cfg = replace(cfg, max_bytes=min(cfg.max_bytes, max_bytes))
+    client_box = parse_box_text(box)
+    extra: dict[str, Any] = {}
+    if client_box is not None:
+        size = upright_size(data)
+        if size is not None:
+            check_box(client_box, size)
+        extra["box"] = client_box
     try:
-        return analyse_photo(data, view=view, height_cm=height_cm, settings=cfg)
+        return analyse_photo(data, view=view, height_cm=height_cm, settings=cfg, **extra)
+    except SeveralPeopleError as exc:
+        if client_box is None:
+            raise SeveralPeople(exc.count, str(exc)) from None
+        raise ValidationFailed({"photo": str(exc)}) from None
     except PhotoError as exc:
         raise ValidationFailed({"photo": str(exc)}) from None
 
@@ -177,13 +276,22 @@ def _landmark_dicts(landmarks: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
+def stored_box(photo: PosturePhoto) -> Box | None:
+    """The client's box the photo was analysed in (kept in the ``result`` JSON), if any."""
+    raw = (photo.result or {}).get("box")
+    if isinstance(raw, (list, tuple)) and len(raw) == 4 and all(isinstance(v, int) for v in raw):
+        return raw[0], raw[1], raw[2], raw[3]
+    return None
+
+
 def _refresh(assessment: PostureAssessment) -> None:
     """Recompute every photo's cached results and the pooled patterns (a few ms per photo)."""
     analyses = []
     for photo in assessment.photos:
         analysis = recompute(photo.landmarks, view=photo.view, image_size=(photo.width, photo.height),
                              height_cm=assessment.height_cm)
-        photo.result = result_json(analysis)
+        box = stored_box(photo)
+        photo.result = {**result_json(analysis), **({"box": list(box)} if box else {})}
         analyses.append(analysis)
     assessment.patterns = [p.to_dict() for p in patterns_for_assessment(analyses)]
 
@@ -242,9 +350,14 @@ def update_assessment(*, db: Session, actor: Actor, assessment_id: int, data: Po
 
 
 def save_photo(
-    *, db: Session, actor: Actor, assessment_id: int, view: str, analysis: PostureAnalysis, version: int | None = None
+    *, db: Session, actor: Actor, assessment_id: int, view: str, analysis: PostureAnalysis, version: int | None = None,
+    box: Box | None = None,
 ) -> PosturePhoto:
-    """Store an analysed photo as the view's photo (replacing any earlier one and its landmarks)."""
+    """Store an analysed photo as the view's photo (replacing any earlier one and its landmarks).
+
+    ``box``: the client's box the analysis was limited to (as given to :func:`prepare_photo`),
+    stored with the photo's results and drawn on its annotated image.
+    """
     assessment = get_assessment_for_user(db, actor, assessment_id)
     _check_view(view)
     if analysis.view != view or analysis.photo is None:
@@ -267,10 +380,15 @@ def save_photo(
     photo.uploaded_by_id = actor.user.id
     photo.landmarks_edited_at = None
     photo.landmarks_edited_by_id = None
+    client_box = parse_box_text(box) if box is not None else None
+    photo.result = {"box": list(client_box)} if client_box else {}
     _refresh(assessment)
     _save(db, assessment, actor, expected)
+    detail: dict[str, Any] = {"view": view, "replaced": replaced, "bytes": len(stored)}
+    if client_box:
+        detail["box"] = list(client_box)
     record(db=db, actor=actor, action="posture_photo.upload", object_type="posture_assessment",
-           object_id=assessment.id, detail={"view": view, "replaced": replaced, "bytes": len(stored)})
+           object_id=assessment.id, detail=detail)
     return photo
 
 
@@ -284,11 +402,15 @@ def upload_photo(
     max_bytes: int | None = None,
     settings: PostureSettings | Mapping[str, Any] | None = None,
     version: int | None = None,
+    box: Box | str | None = None,
 ) -> PosturePhoto:
     """Analyse ``data`` and store it as the view's photo. Nothing is stored if the photo is unusable."""
     assessment = get_assessment_for_user(db, actor, assessment_id)
-    analysis = prepare_photo(data, view=view, height_cm=assessment.height_cm, max_bytes=max_bytes, settings=settings)
-    return save_photo(db=db, actor=actor, assessment_id=assessment.id, view=view, analysis=analysis, version=version)
+    client_box = parse_box_text(box)
+    analysis = prepare_photo(data, view=view, height_cm=assessment.height_cm, max_bytes=max_bytes, settings=settings,
+                             box=client_box)
+    return save_photo(db=db, actor=actor, assessment_id=assessment.id, view=view, analysis=analysis, version=version,
+                      box=client_box)
 
 
 def update_landmarks(*, db: Session, actor: Actor, assessment_id: int, view: str, data: LandmarksUpdate) -> PosturePhoto:
@@ -387,8 +509,29 @@ def annotated_png(*, db: Session, actor: Actor, assessment_id: int, view: str, m
     record(db=db, actor=actor, action="posture_photo.view", object_type="posture_assessment",
            object_id=assessment.id, detail={"view": view, "image": "annotated"})
     rgb = decode_photo(photo.image).rgb
+    box = stored_box(photo)
+    if box is not None:
+        rgb = draw_box(rgb, box)
     analysis = recompute(photo.landmarks, view=view, image_size=(photo.width, photo.height), height_cm=assessment.height_cm)
     return analysis.annotated_png(rgb, max_side=max_side)
+
+
+BOX_COLOUR = (255, 214, 0)  # yellow, apart from the landmark colours
+
+
+def draw_box(rgb: Any, box: Box) -> Any:
+    """A copy of the photo with the client's box outlined (under the landmarks drawn later)."""
+    import cv2
+    import numpy as np
+
+    out = np.array(rgb, dtype=np.uint8, copy=True)
+    height, width = out.shape[:2]
+    x, y, w, h = box
+    thickness = max(2, round(max(width, height) / 400))
+    x1, y1 = min(width - 1, x + w - 1), min(height - 1, y + h - 1)
+    cv2.rectangle(out, (x, y), (x1, y1), (0, 0, 0), thickness + 2, lineType=cv2.LINE_AA)
+    cv2.rectangle(out, (x, y), (x1, y1), BOX_COLOUR, thickness, lineType=cv2.LINE_AA)
+    return out
 
 
 def compare_assessments(*, db: Session, actor: Actor, first_id: int, second_id: int) -> PostureComparison:

@@ -2,7 +2,9 @@
 landmarks, and a client's postural assessments (create, upload a view, correct landmarks, compare).
 
 Photos go up as ``multipart/form-data`` (field ``photo``). Unusable photos and file types get 422
-with a ``detail`` fit to show the therapist; photos over ``upload_max_bytes`` get 413.
+with a ``detail`` fit to show the therapist; photos over ``upload_max_bytes`` get 413. When the
+photo shows several people, the optional field ``box`` ("X,Y,W,H" in pixels of the upright photo)
+marks the client; without it such a photo gets 422 saying so and naming ``box``.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from starlette.responses import Response
 from myomap.config import Settings
 from myomap.posture import PostureAnalysis
 from myomap.records.accounts.permissions import Permission, require
+from myomap.records.errors import ValidationFailed
 from myomap.records.posture.presentation import summary, to_read
 from myomap.records.posture.schemas import (
     MAX_HEIGHT_CM,
@@ -32,13 +35,18 @@ from myomap.records.posture.schemas import (
     View,
 )
 from myomap.records.posture.service import (
+    BOX_MIN_HEIGHT,
+    BOX_MIN_WIDTH,
+    Box,
     PhotoTooLarge,
+    SeveralPeople,
     annotated_png,
     compare_assessments,
     create_assessment,
     delete_photo,
     get_assessment_for_user,
     list_assessments,
+    parse_box_text,
     photo_image,
     prepare_photo,
     read_assessment,
@@ -59,6 +67,13 @@ PNG = {200: {"content": {"image/png": {}}, "description": "PNG image."}}
 IMAGE = {200: {"content": {"image/jpeg": {}, "image/png": {}}, "description": "The stored photo (no EXIF)."}}
 
 PhotoField = Annotated[UploadFile, File(description="The photo: JPEG, PNG, HEIC/HEIF or WebP.")]
+BoxField = Annotated[str | None, Form(
+    description=f"Optional, when the photo shows several people: the client's box as `X,Y,W,H` (whole pixels of "
+    f"the photo as displayed, i.e. after its EXIF orientation: left edge, top edge, width, height; at least "
+    f"{BOX_MIN_WIDTH}×{BOX_MIN_HEIGHT}, inside the photo). Only the client inside it is analysed; the landmarks "
+    "come back in whole-photo pixels.",
+    examples=["720,0,720,1280"],
+)]
 
 
 def photo_limit(settings: Settings) -> int:
@@ -66,12 +81,27 @@ def photo_limit(settings: Settings) -> int:
     return settings.upload_max_bytes
 
 
-def analyse_upload(data: bytes, *, view: str, height_cm: float | None, settings: Settings) -> PostureAnalysis:
-    """Run the model on an upload; an oversized photo becomes 413 with a clear message."""
+def analyse_upload(
+    data: bytes, *, view: str, height_cm: float | None, settings: Settings, box: Box | None = None
+) -> PostureAnalysis:
+    """Run the model on an upload; an oversized photo becomes 413 with a clear message. Raises
+    :class:`SeveralPeople` (each face words it) and ``ValidationFailed`` for unusable photos."""
     try:
-        return prepare_photo(data, view=view, height_cm=height_cm, max_bytes=photo_limit(settings))
+        return prepare_photo(data, view=view, height_cm=height_cm, max_bytes=photo_limit(settings), box=box)
     except PhotoTooLarge as exc:
         raise HTTPException(413, "Nothing was saved: " + exc.errors["photo"] + ".") from None
+
+
+def _api_analyse(data: bytes, *, view: str, height_cm: float | None, settings: Settings, box: Box | None) -> PostureAnalysis:
+    """``analyse_upload`` for the API: several people become a 422 that names the ``box`` field."""
+    try:
+        return analyse_upload(data, view=view, height_cm=height_cm, settings=settings, box=box)
+    except SeveralPeople as exc:
+        raise ValidationFailed({
+            "photo": f"{exc.count} people found in the photo, and only the client may be analysed",
+            "box": "send the client's box in the form field `box` as X,Y,W,H (whole pixels of the upright photo: "
+                   "left edge, top edge, width, height), or photograph the client alone",
+        }) from None
 
 
 # ---- analysis only --------------------------------------------------------------------------------
@@ -85,13 +115,16 @@ def analyse(
     photo: PhotoField,
     view: Annotated[View, Form(description="anterior, posterior, left or right.")],
     height_cm: Annotated[float | None, Form(ge=MIN_HEIGHT_CM, le=MAX_HEIGHT_CM, description="Client's height.")] = None,
+    box: BoxField = None,
 ) -> PhotoAnalysisRead:
     """Find the landmarks with the pose model, compute the view's metrics and the patterns they
-    support. The photo is not kept."""
+    support. The photo is not kept. A photo showing several people needs `box`."""
     require(actor, Permission.CLINICAL)
+    client_box = parse_box_text(box)
     db.commit()  # hold no write lock while the model runs
-    analysis = analyse_upload(photo.file.read(), view=view, height_cm=height_cm, settings=settings)
-    return PhotoAnalysisRead.model_validate({**analysis.to_json(), "details": analysis.details_json()})
+    analysis = _api_analyse(photo.file.read(), view=view, height_cm=height_cm, settings=settings, box=client_box)
+    details = {**analysis.details_json(), "box": list(client_box) if client_box else None}
+    return PhotoAnalysisRead.model_validate({**analysis.to_json(), "details": details})
 
 
 @router.post("/posture/recompute", response_model=RecomputeResult, summary="Recompute metrics from landmarks")
@@ -151,13 +184,17 @@ def upload(
     view: View,
     photo: PhotoField,
     version: Annotated[int | None, Form(description="Optional: the version this upload is based on.")] = None,
+    box: BoxField = None,
 ) -> PostureAssessmentRead:
     """Analyses the photo and stores it with its landmarks and results, replacing the view's earlier
-    photo and its corrected landmarks. An unusable photo stores nothing (422)."""
+    photo and its corrected landmarks. An unusable photo stores nothing (422). A photo showing
+    several people needs `box`; the box is stored with the photo (`photos.{view}.box`)."""
     height_cm = get_assessment_for_user(db, actor, assessment_id).height_cm
+    client_box = parse_box_text(box)
     db.commit()  # hold no write lock while the model runs
-    analysis = analyse_upload(photo.file.read(), view=view, height_cm=height_cm, settings=settings)
-    save_photo(db=db, actor=actor, assessment_id=assessment_id, view=view, analysis=analysis, version=version)
+    analysis = _api_analyse(photo.file.read(), view=view, height_cm=height_cm, settings=settings, box=client_box)
+    save_photo(db=db, actor=actor, assessment_id=assessment_id, view=view, analysis=analysis, version=version,
+               box=client_box)
     return to_read(db, get_assessment_for_user(db, actor, assessment_id))
 
 

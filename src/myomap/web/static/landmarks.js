@@ -1,4 +1,4 @@
-// Myomap posture pages: the landmark editor and the photo upload forms.
+// Myomap posture pages: the landmark editor and the photo upload forms (with the client's box).
 // A small hand-written ES module (no inline code: the CSP forbids it). Without it the pages still
 // work: uploads are plain forms, and the editor shows the saved points.
 //
@@ -73,6 +73,177 @@ function initUpload(form) {
       button.textContent = "Analysing the photo…";
     }
   });
+}
+
+// ---- upload forms: the client's box when the photo shows several people ---------------------------
+// After a file is chosen its preview is shown (an object URL; the CSP allows img-src blob:). A
+// rectangle dragged on it (pointer events: mouse, pen and touch alike) is converted to pixels of
+// the photo as displayed (browsers show photos upright, applying the EXIF orientation, and so does
+// the server before cropping) and written into the four number fields x, y, width, height, which
+// are what the form sends; typing in them redraws the rectangle (the keyboard and no-JS path).
+
+const BOX_FIELDS = ["box_x", "box_y", "box_w", "box_h"];
+
+function initBoxStep(form) {
+  const input = form.querySelector('input[type="file"]');
+  const preview = form.querySelector("[data-box-preview]");
+  const image = form.querySelector("[data-box-image]");
+  const stage = form.querySelector("[data-box-stage]");
+  const overlay = form.querySelector("[data-box-overlay]");
+  const rect = form.querySelector("[data-box-rect]");
+  const status = form.querySelector("[data-box-status]");
+  const clear = form.querySelector("[data-box-clear]");
+  const step = form.querySelector("[data-box-step]");
+  const fields = BOX_FIELDS.map((name) => form.querySelector(`input[name="${name}"]`));
+  if (!input || !preview || !image || !overlay || !rect || fields.some((f) => !f)) return;
+  const [minW, minH] = (form.dataset.boxMin || "32,64").split(",").map(Number);
+  let url = null;
+  let natW = 0;
+  let natH = 0;
+  let drag = null;
+
+  function say(text) {
+    if (status) status.textContent = text;
+  }
+
+  function values() {
+    const v = fields.map((f) => (f.value.trim() === "" ? null : Number(f.value)));
+    return v.every((n) => n !== null && Number.isFinite(n)) ? v : null;
+  }
+
+  function draw(x, y, w, h) {
+    const empty = !(w > 0 && h > 0);
+    rect.classList.toggle("is-empty", empty);
+    rect.setAttribute("x", String(empty ? 0 : x));
+    rect.setAttribute("y", String(empty ? 0 : y));
+    rect.setAttribute("width", String(empty ? 0 : w));
+    rect.setAttribute("height", String(empty ? 0 : h));
+    if (clear) clear.hidden = empty;
+  }
+
+  function drawFromFields() {
+    const v = values();
+    if (v && natW) draw(...v);
+    else draw(0, 0, 0, 0);
+  }
+
+  function describe([x, y, w, h]) {
+    let text = `Client's box: x ${x}, y ${y}, ${w} × ${h} pixels.`;
+    if (w < minW || h < minH) text += ` That is too small (at least ${minW} × ${minH}): drag around the whole client, head to feet.`;
+    else text += " Only the person inside it is analysed when you upload.";
+    return text;
+  }
+
+  function setFields(box) {
+    fields.forEach((f, i) => {
+      f.value = box ? String(box[i]) : "";
+      f.removeAttribute("aria-invalid");
+    });
+  }
+
+  function toImage(event) {
+    const ctm = overlay.getScreenCTM();
+    if (!ctm) return null;
+    const pt = new DOMPoint(event.clientX, event.clientY).matrixTransform(ctm.inverse());
+    return { x: Math.min(Math.max(pt.x, 0), natW), y: Math.min(Math.max(pt.y, 0), natH) };
+  }
+
+  function boxOf(a, b) {
+    const x0 = Math.floor(Math.min(a.x, b.x));
+    const y0 = Math.floor(Math.min(a.y, b.y));
+    const x1 = Math.ceil(Math.max(a.x, b.x));
+    const y1 = Math.ceil(Math.max(a.y, b.y));
+    return [x0, y0, Math.min(x1, natW) - x0, Math.min(y1, natH) - y0];
+  }
+
+  input.addEventListener("change", () => {
+    const file = input.files && input.files[0];
+    if (url) URL.revokeObjectURL(url);
+    url = null;
+    natW = natH = 0;
+    draw(0, 0, 0, 0);
+    say("");
+    if (!file) {
+      preview.hidden = true;
+      image.removeAttribute("src");
+      return;
+    }
+    url = URL.createObjectURL(file);
+    stage.hidden = false;
+    preview.hidden = false;
+    image.src = url;
+  });
+
+  image.addEventListener("load", () => {
+    natW = image.naturalWidth;
+    natH = image.naturalHeight;
+    overlay.setAttribute("viewBox", `0 0 ${natW} ${natH}`);
+    fields[0].max = String(Math.max(0, natW - minW));
+    fields[1].max = String(Math.max(0, natH - minH));
+    fields[2].max = String(natW);
+    fields[3].max = String(natH);
+    drawFromFields();
+    const v = values();
+    if (v) say(describe(v));
+  });
+
+  image.addEventListener("error", () => {
+    if (!image.getAttribute("src")) return;
+    stage.hidden = true;
+    say(`This browser cannot show a preview of this photo (HEIC?). If other people are in it, give the client's box under “${step ? step.querySelector("summary").textContent : "the box fields"}”, in pixels of the upright photo.`);
+  });
+
+  overlay.addEventListener("pointerdown", (event) => {
+    if (!natW || (event.button !== undefined && event.button > 0)) return;
+    const start = toImage(event);
+    if (!start) return;
+    event.preventDefault();
+    drag = { id: event.pointerId, start };
+    overlay.setPointerCapture(event.pointerId);
+    draw(start.x, start.y, 0, 0);
+  });
+
+  overlay.addEventListener("pointermove", (event) => {
+    if (!drag || event.pointerId !== drag.id) return;
+    const pos = toImage(event);
+    if (!pos) return;
+    event.preventDefault();
+    draw(...boxOf(drag.start, pos));
+  });
+
+  function endDrag(event) {
+    if (!drag || event.pointerId !== drag.id) return;
+    const pos = toImage(event) || drag.start;
+    const box = boxOf(drag.start, pos);
+    drag = null;
+    if (overlay.hasPointerCapture(event.pointerId)) overlay.releasePointerCapture(event.pointerId);
+    if (box[2] < 3 && box[3] < 3) {
+      // A tap, not a drag: keep the box typed or drawn before.
+      drawFromFields();
+      return;
+    }
+    setFields(box);
+    draw(...box);
+    say(describe(box));
+  }
+  overlay.addEventListener("pointerup", endDrag);
+  overlay.addEventListener("pointercancel", endDrag);
+
+  for (const f of fields) {
+    f.addEventListener("input", () => {
+      f.removeAttribute("aria-invalid");
+      drawFromFields();
+    });
+  }
+
+  if (clear) {
+    clear.addEventListener("click", () => {
+      setFields(null);
+      draw(0, 0, 0, 0);
+      say("Box cleared: the whole photo is analysed.");
+      input.focus();
+    });
+  }
 }
 
 // ---- the landmark editor -----------------------------------------------------------------------
@@ -372,11 +543,18 @@ function initEditor(svg) {
   }
 
   function remove(p) {
+    const hadFocus = p.el.contains(document.activeElement) || document.activeElement === removeButton;
     p.el.remove();
     points.delete(p.name);
     const button = palette.get(p.name);
     if (button) button.classList.remove("is-placed");
     select(null);
+    // Keep keyboard users in place: focus goes to the point's button in the palette (to add it again).
+    if (hadFocus && button) {
+      const more = button.closest("details");
+      if (more) more.open = true;
+      button.focus();
+    }
     drawLines();
     say(`${p.label} removed.`);
     changed(null);
@@ -485,4 +663,7 @@ function initEditor(svg) {
 
 const editor = document.getElementById("lm-editor");
 if (editor) initEditor(editor);
-for (const form of document.querySelectorAll("[data-upload-form]")) initUpload(form);
+for (const form of document.querySelectorAll("[data-upload-form]")) {
+  initUpload(form);
+  initBoxStep(form);
+}

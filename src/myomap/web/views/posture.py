@@ -2,7 +2,9 @@
 metrics and the pooled patterns, the landmark editor, and two assessments compared.
 
 Uploads are plain multipart forms (they work without JavaScript; ``capture`` lets a tablet take the
-photo with its camera). The landmark editor is ``static/landmarks.js``: it recomputes the metrics
+photo with its camera). When the photo shows several people, the form's "Several people in the
+photo?" step gives the client's box (four number fields; with JavaScript, a rectangle dragged on a
+preview of the chosen photo fills them in). The landmark editor is ``static/landmarks.js``: it recomputes the metrics
 through ``POST /api/posture/recompute`` after each move and saves through the form here.
 """
 
@@ -34,11 +36,16 @@ from myomap.records.posture.schemas import (
     PostureAssessmentUpdate,
 )
 from myomap.records.posture.service import (
+    BOX_MIN_HEIGHT,
+    BOX_MIN_WIDTH,
+    Box,
+    SeveralPeople,
     annotated_png,
     compare_assessments,
     create_assessment,
     get_assessment_for_user,
     list_assessments,
+    parse_box_text,
     photo_image,
     read_assessment,
     save_photo,
@@ -54,6 +61,9 @@ from myomap.web.templating import render, templates
 router = APIRouter()
 
 VIEW_TITLES = {v.view: v.title for v in VIEW_INSTRUCTIONS}
+#: The upload form's box fields (x, y, width, height), in that order.
+BOX_FIELDS = ("box_x", "box_y", "box_w", "box_h")
+BOX_STEP = "Several people in the photo?"
 VIEW_HINTS = {v.view: v.instruction for v in VIEW_INSTRUCTIONS}
 
 #: Clinical points worth placing in each view (the metrics of that view use them); the rest are listed after.
@@ -133,6 +143,8 @@ def _patterns(read: PostureAssessmentRead) -> list[dict[str, Any]]:
 def _assessment_page(
     request: Request, db: Any, actor: Any, assessment_id: int, settings: Any, *,
     upload_errors: dict[str, str] | None = None, details_errors: dict[str, str] | None = None, status: int = 200,
+    box_values: dict[str, dict[str, str]] | None = None, box_open: set[str] | None = None,
+    box_invalid: set[str] | None = None,
 ) -> Response:
     assessment = read_assessment(db=db, actor=actor, assessment_id=assessment_id)
     client = get_client_for_user(db, actor, assessment.client_id)
@@ -145,9 +157,24 @@ def _assessment_page(
             "steps": CAPTURE_STEPS, "view_instructions": VIEW_INSTRUCTIONS, "upload_errors": upload_errors or {},
             "details_errors": details_errors or {}, "max_bytes": photo_limit(settings),
             "max_mb": f"{photo_limit(settings) / (1024 * 1024):.0f}",
+            "box_values": box_values or {}, "box_open": box_open or set(), "box_invalid": box_invalid or set(),
+            "box_step": BOX_STEP, "box_min": (BOX_MIN_WIDTH, BOX_MIN_HEIGHT),
         },
         status_code=status,
     )
+
+
+def _box_from_form(form: FormData) -> tuple[dict[str, str], Box | None]:
+    """(values to show again, the box) from the upload form's four box fields (or one ``box`` field
+    "X,Y,W,H"). All empty: no box. Raises ValidationFailed (``box``) with what is wrong."""
+    values = {k: str(form.get(k) or "").strip() for k in BOX_FIELDS}
+    if not any(values.values()):
+        return values, parse_box_text(str(form.get("box") or ""))
+    if not all(values.values()):
+        missing = [label for k, label in zip(BOX_FIELDS, ("x", "y", "width", "height"), strict=True) if not values[k]]
+        raise ValidationFailed({"box": f"the box needs all four numbers (missing: {', '.join(missing)}); "
+                                       "give x, y, width and height, or leave all four empty"})
+    return values, parse_box_text([values[k] for k in BOX_FIELDS])
 
 
 def _form_values(form: FormData) -> tuple[dict[str, str], dict[str, Any], dict[str, str]]:
@@ -171,6 +198,12 @@ def _form_values(form: FormData) -> tuple[dict[str, str], dict[str, Any], dict[s
     else:
         fields["height_cm"] = None
     return values, fields, errors
+
+
+def _sentence(text: str) -> str:
+    """'the box is ...' -> 'The box is ....' (a message shown on its own)."""
+    text = text.strip()
+    return (text[:1].upper() + text[1:]).rstrip(".") + "."
 
 
 # ---- a client's assessments -------------------------------------------------------------------------
@@ -235,7 +268,7 @@ def details_submit(
     request: Request, db: DbSession, actor: WebActor, settings: SettingsDep, form: WebForm, assessment_id: int
 ) -> Response:
     get_assessment_for_user(db, actor, assessment_id)
-    values, fields, errors = _form_values(form)
+    _values, fields, errors = _form_values(form)
     try:
         version = int(str(form.get("version") or ""))
     except ValueError:
@@ -262,15 +295,38 @@ def upload_submit(
     upload = form.get("photo")
     data = upload.file.read() if isinstance(upload, UploadFile) else b""
     height_cm = assessment.height_cm
+    shown: dict[str, str] = {k: str(form.get(k) or "").strip() for k in BOX_FIELDS}
+
+    def refused(message: str, *, box_problem: bool = False) -> Response:
+        return _assessment_page(
+            request, db, actor, assessment_id, settings, upload_errors={view: message}, status=400,
+            box_values={view: shown}, box_open={view} if box_problem or any(shown.values()) else set(),
+            box_invalid={view} if box_problem else set(),
+        )
+
+    try:
+        shown, box = _box_from_form(form)
+    except ValidationFailed as exc:
+        return refused(_sentence(exc.errors.get("box") or str(exc)) + " Choose the photo again after correcting it.",
+                       box_problem=True)
     # End the read transaction before the pose model runs (up to a few seconds): SQLite allows one
     # writer at a time and every transaction here takes the write lock (BEGIN IMMEDIATE).
     db.commit()
     try:
-        analysis = analyse_upload(data, view=view, height_cm=height_cm, settings=settings)
+        analysis = analyse_upload(data, view=view, height_cm=height_cm, settings=settings, box=box)
+    except SeveralPeople as exc:
+        return refused(
+            f"{exc.count} people found in the photo, and only the client may be analysed. Choose the photo again, "
+            f"then use “{BOX_STEP}” below: drag a rectangle around the client on the preview (or type the box's "
+            "x, y, width and height in pixels), and upload it. Or photograph the client alone.",
+            box_problem=True,
+        )
     except ValidationFailed as exc:
+        if "box" in exc.errors:
+            return refused(_sentence(exc.errors["box"]) + " Choose the photo again after correcting it.", box_problem=True)
         message = exc.errors.get("photo") or str(exc)
-        return _assessment_page(request, db, actor, assessment_id, settings, upload_errors={view: message}, status=400)
-    save_photo(db=db, actor=actor, assessment_id=assessment_id, view=view, analysis=analysis)
+        return refused(message)
+    save_photo(db=db, actor=actor, assessment_id=assessment_id, view=view, analysis=analysis, box=box)
     return RedirectResponse(f"/posture-assessments/{assessment_id}?uploaded={view}#view-{view}", status_code=303)
 
 
