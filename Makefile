@@ -21,7 +21,11 @@ run: venv
 browser:
 	bash scripts/ensure-chromium.sh
 
-test: venv browser
+lint: venv
+	$(BIN)/ruff check src tests bench scripts
+
+# Every gate in one command: lint, then the whole suite (both databases, browser tests included).
+test: venv browser lint
 	$(BIN)/python -m pytest -q -p no:cacheprovider $(PYTEST_ARGS)
 
 bench: venv

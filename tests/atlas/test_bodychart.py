@@ -49,7 +49,7 @@ def polygons(d: str) -> list[list[tuple[float, float]]]:
 
 
 def shoelace(poly: list[tuple[float, float]]) -> float:
-    return abs(sum(x0 * y1 - x1 * y0 for (x0, y0), (x1, y1) in zip(poly, poly[1:] + poly[:1]))) / 2
+    return abs(sum(x0 * y1 - x1 * y0 for (x0, y0), (x1, y1) in zip(poly, poly[1:] + poly[:1], strict=True))) / 2
 
 
 # ---- coverage -------------------------------------------------------------------------------------
@@ -200,7 +200,7 @@ def test_heat_scale_runs_from_pale_yellow_to_deep_red_and_darkens_monotonically(
     assert heat_colour(10) == "#800026"
     assert heat_colour(-3) == heat_colour(0) and heat_colour(42) == heat_colour(10)
     lums = [luminance(heat_colour(i / 4)) for i in range(41)]
-    assert all(a > b for a, b in zip(lums, lums[1:]))
+    assert all(a > b for a, b in zip(lums, lums[1:], strict=False))
     assert re.fullmatch(r"#[0-9a-f]{6}", heat_colour(6.3))
 
 

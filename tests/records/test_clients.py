@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from myomap.records.audit.models import AuditEvent
 from myomap.records.clients.models import Client
-from myomap.records.clients.schemas import ClientUpdate
+from myomap.records.clients.schemas import ClientCreate, ClientUpdate
 from myomap.records.clients.service import (
     archive_client,
     get_client_for_user,
@@ -25,7 +25,6 @@ from myomap.records.clients.service import (
 from myomap.records.db import Database
 from myomap.records.errors import NotFound, ValidationFailed, VersionConflict
 from myomap.records.validation import parse
-from myomap.records.clients.schemas import ClientCreate
 
 pytestmark = pytest.mark.storage
 

@@ -82,8 +82,8 @@ def test_a_therapist_creates_an_assessment_and_uploads_the_front_photo(db, tara,
         return front_analysis
 
     monkeypatch.setattr(service, "analyse_photo", fake_analyse)
-    photo = service.upload_photo(db=db, actor=tara, assessment_id=assessment.id, view="anterior",
-                                 data=PHOTO.read_bytes(), max_bytes=5 * 1024 * 1024)
+    service.upload_photo(db=db, actor=tara, assessment_id=assessment.id, view="anterior",
+                         data=PHOTO.read_bytes(), max_bytes=5 * 1024 * 1024)
     db.commit()
     assert calls and calls[0]["view"] == "anterior" and calls[0]["height_cm"] == 175
 

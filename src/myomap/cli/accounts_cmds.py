@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 from rich.markup import escape
@@ -55,7 +55,7 @@ def user_create(
     name: Annotated[str, typer.Option(help="The person's name.")],
     role: Annotated[str, typer.Option(help="owner, therapist or front_desk.")],
     password: Annotated[
-        Optional[str], typer.Option(help="Password (at least 10 characters); asked for when left out.")
+        str | None, typer.Option(help="Password (at least 10 characters); asked for when left out.")
     ] = None,
 ) -> None:
     """Create a user in a clinic."""
@@ -118,7 +118,7 @@ def user_token(
 @user_app.command("set-password")
 def user_set_password(
     email: Annotated[str, typer.Argument(help="The user's email.")],
-    password: Annotated[Optional[str], typer.Option(help="New password; asked for when left out.")] = None,
+    password: Annotated[str | None, typer.Option(help="New password; asked for when left out.")] = None,
 ) -> None:
     """Set a user's password (signs them out everywhere and lifts nothing else)."""
     from myomap.records.accounts.service import find_user_by_email, set_password

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 from rich.table import Table
@@ -45,7 +45,7 @@ def list_regions(as_json: Annotated[bool, typer.Option("--json", help="Print JSO
 @regions_app.command("resolve")
 def resolve(
     text: Annotated[str, typer.Argument(help="Region id, name or synonym, e.g. 'angle of jaw'.")],
-    side: Annotated[Optional[str], typer.Option(help="left or right, for two-sided regions.")] = None,
+    side: Annotated[str | None, typer.Option(help="left or right, for two-sided regions.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Resolve what a therapist typed to one chart region."""

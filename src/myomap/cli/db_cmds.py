@@ -6,7 +6,7 @@ import errno
 import socket
 import sqlite3
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Optional
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
@@ -114,8 +114,8 @@ def backup(path: Annotated[Path, typer.Argument(help="File to write the copy to 
 
 
 def serve(
-    host: Annotated[Optional[str], typer.Option(help="Address to listen on (default 127.0.0.1, or MYOMAP_HOST).")] = None,
-    port: Annotated[Optional[int], typer.Option(help="Port (default 8000, or MYOMAP_PORT).")] = None,
+    host: Annotated[str | None, typer.Option(help="Address to listen on (default 127.0.0.1, or MYOMAP_HOST).")] = None,
+    port: Annotated[int | None, typer.Option(help="Port (default 8000, or MYOMAP_PORT).")] = None,
     demo: Annotated[bool, typer.Option("--demo", help="Load a fictional demo clinic if the database has no clinic.")] = False,
 ) -> None:
     """Upgrade the database and run the web app (and the JSON API under /api)."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -87,13 +87,13 @@ def show_muscle(
 
 def refer(
     regions: Annotated[
-        Optional[list[str]],
+        list[str] | None,
         typer.Argument(help="Painful regions: ids, names or synonyms ('temple', 'angle of jaw'). Append =N for an intensity, e.g. temple=7.",
                        show_default=False),
     ] = None,
-    side: Annotated[Optional[str], typer.Option(help="left or right, for regions given without a side.")] = None,
+    side: Annotated[str | None, typer.Option(help="left or right, for regions given without a side.")] = None,
     top: Annotated[int, typer.Option(help="How many candidates to show.", min=1)] = 10,
-    condition: Annotated[Optional[list[str]], typer.Option(help="Client condition id to use as a prior (repeatable).")] = None,
+    condition: Annotated[list[str] | None, typer.Option(help="Client condition id to use as a prior (repeatable).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Rank the muscles whose trigger points refer pain to these regions."""

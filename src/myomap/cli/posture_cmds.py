@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import math
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 from rich.markup import escape
@@ -13,7 +13,7 @@ from rich.markup import escape
 from myomap.cli._output import console, fail, print_json, warn
 
 
-class ViewChoice(str, Enum):
+class ViewChoice(StrEnum):
     anterior = "anterior"
     posterior = "posterior"
     left = "left"
@@ -35,14 +35,14 @@ def posture(
                      help="Which side faces the camera; left = the client's left side."),
     ],
     height_cm: Annotated[
-        Optional[float], typer.Option("--height-cm", help="Client's height in cm (50-250), to read offsets in cm.")
+        float | None, typer.Option("--height-cm", help="Client's height in cm (50-250), to read offsets in cm.")
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON (view, landmarks, metrics, patterns).")] = False,
     annotate: Annotated[
-        Optional[Path], typer.Option("--annotate", help="Write the annotated photo to this PNG file.", dir_okay=False)
+        Path | None, typer.Option("--annotate", help="Write the annotated photo to this PNG file.", dir_okay=False)
     ] = None,
     box: Annotated[
-        Optional[str], typer.Option("--box", help="Client's box X,Y,W,H in pixels, when other people are in the photo.")
+        str | None, typer.Option("--box", help="Client's box X,Y,W,H in pixels, when other people are in the photo.")
     ] = None,
 ) -> None:
     """Analyse one posture photo: landmarks, metrics against norms, and likely distortion patterns."""
@@ -125,7 +125,7 @@ def _fmt_value(value: float | None, unit: str) -> str:
     return f"{text}°" if unit == "deg" else f"{text} {unit}"
 
 
-def _print_tables(analysis, photo: Path, annotate: Optional[Path]) -> None:  # type: ignore[no-untyped-def]
+def _print_tables(analysis, photo: Path, annotate: Path | None) -> None:  # type: ignore[no-untyped-def]
     from rich.table import Table
 
     table = Table(title=f"{escape(photo.name)}: {analysis.view} view")

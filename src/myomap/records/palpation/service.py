@@ -8,11 +8,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from myomap.knowledge.library import UnknownMuscleError, load_knowledge
+from myomap.posture.priors import muscle_findings
 from myomap.records.accounts.permissions import Actor
 from myomap.records.audit.service import record
 from myomap.records.errors import ValidationFailed
 from myomap.records.pain.service import get_drawing_for_user
-from myomap.posture.priors import muscle_findings
 from myomap.records.palpation.models import PalpationTarget
 from myomap.records.posture.service import list_assessments
 from myomap.referral import PainMark, Priors, Ranking, rank_muscles

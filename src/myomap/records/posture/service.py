@@ -24,8 +24,8 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from myomap.posture import (
     PhotoError,
-    SeveralPeopleError,
     PostureAnalysis,
+    SeveralPeopleError,
     analyse_photo,
     patterns_for_assessment,
     recompute,
