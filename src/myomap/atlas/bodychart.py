@@ -652,8 +652,10 @@ def _render_view(
 def _legend(fills: Mapping[str, RegionFill], marks: Sequence[ChartMark], interactive: bool, dom_id: str) -> str:
     styles = {f.style for f in fills.values() if f.style != "heat" or (f.intensity or 0) > 0}
     items: list[str] = []
+    said: list[str] = []  # the legend in words, for its accessible name
     x = 0.0
     if "heat" in styles or interactive:
+        said.append("pain intensity 1 to 10, from pale yellow to dark red")
         items.append(f'<text x="{_fmt(x)}" y="13" class="legend-title">Pain intensity</text>')
         x += 94
         for i in range(1, 11):
@@ -665,16 +667,18 @@ def _legend(fills: Mapping[str, RegionFill], marks: Sequence[ChartMark], interac
         x += 14
     patt = f"{dom_id}-legend-stipple"
     swatches = (
-        ("essential", f'fill="{ESSENTIAL_FILL}"', "Essential pain"),
-        ("spillover", f'fill="url(#{patt})"', "Spillover pain"),
-        ("selected", f'fill="{BASE_FILL}" stroke="{SELECTED_STROKE}" stroke-width="2"', "Selected"),
+        ("essential", f'fill="{ESSENTIAL_FILL}"', "Essential pain", "solid red"),
+        ("spillover", f'fill="url(#{patt})"', "Spillover pain", "red dots"),
+        ("selected", f'fill="{BASE_FILL}" stroke="{SELECTED_STROKE}" stroke-width="2"', "Selected", "blue outline"),
     )
-    for style, attrs, text in swatches:
+    for style, attrs, text, look in swatches:
         if style in styles:
+            said.append(f"{text.lower()}, {look}")
             items.append(f'<rect x="{_fmt(x + 1)}" y="3" width="13" height="13" rx="2" {attrs}/>')
             items.append(f'<text x="{_fmt(x + 19)}" y="13">{text}</text>')
             x += 24 + 6.2 * len(text)
     if marks:
+        said.append("trigger point, a cross")
         items.append(f'<path d="{_cross(x + 7, 9.5, 4.5)}" stroke="{MARK_INK}" stroke-width="2" stroke-linecap="round" fill="none"/>')
         items.append(f'<text x="{_fmt(x + 19)}" y="13">Trigger point</text>')
         x += 24 + 6.2 * 13
@@ -683,7 +687,7 @@ def _legend(fills: Mapping[str, RegionFill], marks: Sequence[ChartMark], interac
     width = max(x, 10.0)
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" class="bodychart-legend" viewBox="0 0 {_fmt(width)} 32" '
-        f'role="img" aria-label="Legend"><defs>{_stipple(patt)}</defs>' + "".join(items) + "</svg>"
+        f'role="img" aria-label="Legend: {"; ".join(said)}"><defs>{_stipple(patt)}</defs>' + "".join(items) + "</svg>"
     )
 
 
