@@ -340,8 +340,10 @@ def _prepare(page, how: str | None, server) -> int:  # type: ignore[no-untyped-d
         return 400
     if how == "show-on-chart":
         with page.expect_response(lambda r: "show=" in r.url and r.request.headers.get("hx-request") == "true"):
-            page.locator(".candidate").first.get_by_role("link", name=re.compile("^Show on chart")).click()
-        expect(page.locator("#referral-chart .overlay-title")).to_be_visible()
+            page.locator(".candidate").nth(1).get_by_role("link", name=re.compile("^Show on chart")).click()
+        second = page.locator(".candidate").nth(1).locator(".candidate-name").inner_text()
+        expect(page.locator("#overlay-status")).to_contain_text(second)
+        expect(page.locator("#referral-chart figure.bodychart")).to_have_count(1)
         expect(page.locator("#referral-chart")).not_to_have_attribute("aria-busy", "true")
     if how == "user-errors":
         page.locator("#f-name").fill("New Person")

@@ -130,3 +130,15 @@ def test_a_postural_assessment_raises_the_muscles_its_patterns_implicate(signed_
                        "shortened": [{"muscle": "upper_trapezius", "side": None}], "lengthened": []}]
     after = tara.get(f"/pain-drawings/{did}/referral").text
     assert "forward head posture (postural assessment of 18 Nov 2026) suggests it is short/overactive" in after
+
+
+def test_show_on_chart_swaps_the_chart_and_announces_the_muscle(signed_in, people, client_of, drawing_of) -> None:  # type: ignore[no-untyped-def]
+    cid = client_of(people.therapist)
+    did = drawing_of(people.therapist, cid, "2026-11-20", HEADACHE)
+    tara = signed_in(people.therapist)
+    page = tara.get(f"/pain-drawings/{did}/referral").text
+    assert 'id="overlay-status" class="overlay-title" role="status"' in page
+    fragment = tara.get(f"/pain-drawings/{did}/referral?show=sternocleidomastoid:right",
+                        headers={"HX-Request": "true", "HX-Target": "referral-chart"}).text
+    assert "<html" not in fragment and 'class="bodychart"' in fragment
+    assert 'id="overlay-status" hx-swap-oob="innerHTML"' in fragment and "Sternocleidomastoid" in fragment

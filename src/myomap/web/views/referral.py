@@ -38,7 +38,8 @@ def referral_page(
                       {"client": client, "drawing": data, "empty": str(exc), "candidates": [], "chart": None},
                       status_code=200)
     candidates = list(ranking.candidates[:TOP])
-    selected = next((c for c in candidates if f"{c.muscle}:{c.side}" == show), candidates[0] if candidates else None)
+    # Any ranked muscle can be overlaid (a link from elsewhere may name one below the top ten).
+    selected = next((c for c in ranking.candidates if f"{c.muscle}:{c.side}" == show), candidates[0] if candidates else None)
     figure = overlays.referral_chart(
         selected.muscle, selected.side, intensities=intensities, dom_id="referral-overlay",
         caption=f"Pain drawing of {drawing.drawn_on:%-d %b %Y} with the referral map of {selected.name}",
