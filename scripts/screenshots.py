@@ -7,6 +7,7 @@ Needs Debian's Chromium at /usr/bin/chromium.
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -18,6 +19,21 @@ import httpx
 from playwright.sync_api import sync_playwright
 
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+def _standing_photo(folder: Path) -> Path | None:
+    """Frame 0 of the shared squat video (a woman standing, front view), if the fixtures are there."""
+    video = Path(__file__).resolve().parents[1].parent / "shared" / "fixtures" / "tfjs_pose_squats.mp4"
+    if not video.exists():
+        return None
+    import cv2
+
+    ok, frame = cv2.VideoCapture(str(video)).read()
+    if not ok:
+        return None
+    path = folder / "standing.jpg"
+    cv2.imwrite(str(path), frame)
+    return path
 
 
 def main() -> int:
@@ -59,6 +75,17 @@ def main() -> int:
                 page.screenshot(path=str(out / "referral.png"), full_page=True)
             page.goto(client_url)
             page.screenshot(path=str(out / "client.png"), full_page=True)
+            photo = _standing_photo(Path(data))
+            if photo is not None:
+                page.click("text=Postural assessment")
+                page.locator("a[href$='/posture-assessments/new']").first.click()
+                page.fill("input[name=height_cm]", "165")
+                page.get_by_role("button", name=re.compile("Create")).click()
+                page.locator("#photo-anterior").set_input_files(str(photo))
+                with page.expect_navigation(timeout=60_000):
+                    page.get_by_role("button", name=re.compile(r"Upload and analyse \(front")).click()
+                page.locator(".posture-figure img").first.evaluate("i => i.decode()")  # the annotated photo
+                page.screenshot(path=str(out / "posture.png"), full_page=True)
             page.goto(base + "/atlas/muscles/sternocleidomastoid")
             page.screenshot(path=str(out / "atlas-muscle.png"), full_page=True)
             browser.close()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 
 import pytest
 from posture_helpers import SIZE, anterior_figure, lateral_figure, posterior_figure, therapist, tilt_pair
@@ -25,6 +26,13 @@ def test_a_level_figure_is_normal_with_zero_tilts():
     assert m["trunk_lateral_shift"].unit == "cm"
     assert m["knee_frontal_alignment_left"].value == pytest.approx(0, abs=1e-6)
     assert m["knee_frontal_alignment_left"].status == "normal"
+    # Model heel/toe points facing the camera are not trusted for foot direction ...
+    assert m["foot_progression_angle_left"].status == "not measured"
+    assert "landmark editor" in m["foot_progression_angle_left"].reason
+    # ... points the therapist checked are.
+    checked = {k: replace(v, source="therapist") if k.endswith(("heel", "foot_index")) else v
+               for k, v in anterior_figure().items()}
+    m = by_id(compute_metrics(checked, view="anterior", image_size=SIZE, height_cm=170))
     assert m["foot_progression_angle_left"].value > 0  # toes point outwards
     assert m["foot_progression_angle_left"].status == "normal"
 

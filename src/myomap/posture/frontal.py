@@ -130,6 +130,14 @@ def knee_frontal_alignment(ctx: Context, d: MetricDef, side: str | None) -> Meas
 def foot_progression_angle(ctx: Context, d: MetricDef, side: str | None) -> Measurement:
     assert side is not None
     heel, toe = ctx.all(f"{side}_heel", f"{side}_foot_index")
+    if "model" in (heel.source, toe.source):
+        # Facing the camera, the foot points into the picture: BlazePose's heel and toe points are
+        # then a few pixels apart and often swapped, giving confident nonsense (70° seen on a
+        # straight-footed client). Only points a therapist has checked are used.
+        raise NotMeasured(
+            f"the model's {side} heel and toe points are not reliable for foot direction in a frontal "
+            "photo; check or move them in the landmark editor to measure it"
+        )
     along = abs(toe.y - heel.y)
     lateral = (toe.x - heel.x) * -ctx.medial_dir(side)
     if math.hypot(along, lateral) < 3:
