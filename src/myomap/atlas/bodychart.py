@@ -616,7 +616,9 @@ def _render_view(
         name = names[rid]
         title = _title(name, fill)
         if interactive:
-            attrs += f' tabindex="0" role="button" aria-pressed="{"true" if pressed else "false"}" aria-label="{title}"'
+            # Button semantics (tabindex, role, aria-pressed) are added by bodychart.js: without
+            # JavaScript the regions do nothing, so they must not announce themselves as buttons.
+            attrs += f' data-pressed="{"true" if pressed else "false"}"'
         out.append(
             f'<path class="region{classes}" data-region="{rid}" d="{shape.d}"{attrs}><title>{title}</title></path>'
         )
@@ -703,7 +705,8 @@ def render_chart(
     """The body chart as an HTML ``<figure>`` with one inline ``<svg>`` per view.
 
     ``fills`` maps chart region ids to how they are painted; ``marks`` are crosses at points in
-    regions. ``interactive`` makes every region a focusable toggle button for ``bodychart.js``.
+    regions. ``interactive`` marks the figure for ``bodychart.js``, which makes every region a
+    focusable toggle button (only then, so that without JavaScript nothing pretends to be a button).
     The markup is well-formed XML, uses presentation attributes only (no ``style=``), and escapes
     every text. Unknown region ids raise :class:`~myomap.atlas.regions.UnknownRegionError`.
     """

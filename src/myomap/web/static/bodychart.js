@@ -174,8 +174,11 @@ export function enhance(root = document) {
     figure.addEventListener("click", onClick);
     figure.addEventListener("keydown", onKeydown);
     for (const el of figure.querySelectorAll(".region[data-region]")) {
-      if (!el.hasAttribute("tabindex")) el.setAttribute("tabindex", "0");
-      if (!el.hasAttribute("role")) el.setAttribute("role", "button");
+      // The server leaves button semantics to this script (without it the regions do nothing).
+      el.setAttribute("tabindex", "0");
+      el.setAttribute("role", "button");
+      el.setAttribute("aria-pressed", el.dataset.pressed === "true" ? "true" : "false");
+      setLabel(el, el.querySelector("title")?.textContent || baseName(el));
     }
     syncFigure(figure);
   }
