@@ -142,3 +142,14 @@ def test_show_on_chart_swaps_the_chart_and_announces_the_muscle(signed_in, peopl
                         headers={"HX-Request": "true", "HX-Target": "referral-chart"}).text
     assert "<html" not in fragment and 'class="bodychart"' in fragment
     assert 'id="overlay-status" hx-swap-oob="innerHTML"' in fragment and "Sternocleidomastoid" in fragment
+
+
+def test_the_drawing_page_lists_what_to_palpate(signed_in, people, client_of, drawing_of) -> None:  # type: ignore[no-untyped-def]
+    cid = client_of(people.therapist)
+    did = drawing_of(people.therapist, cid, "2026-11-20", HEADACHE)
+    tara = signed_in(people.therapist)
+    assert "To palpate this session" not in tara.get(f"/pain-drawings/{did}").text
+    tara.submit(f"/pain-drawings/{did}/referral", f"/pain-drawings/{did}/palpate",
+                {"muscle": "upper_trapezius", "side": "right", "action": "add"})
+    page = tara.get(f"/pain-drawings/{did}").text
+    assert "To palpate this session" in page and "Upper trapezius (right)" in page

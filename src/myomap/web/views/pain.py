@@ -11,6 +11,7 @@ from starlette.datastructures import FormData
 from starlette.responses import Response
 
 from myomap.atlas.regions import load_atlas
+from myomap.knowledge.library import load_knowledge
 from myomap.records.accounts.permissions import Permission, require
 from myomap.records.clients.service import get_client_for_user
 from myomap.records.errors import ValidationFailed
@@ -24,6 +25,7 @@ from myomap.records.pain.service import (
     to_read,
 )
 from myomap.records.pain.validation import check_drawing
+from myomap.records.palpation.service import list_targets
 from myomap.web import chart
 from myomap.web.deps import DbSession, WebActor, WebForm
 from myomap.web.templating import render
@@ -169,4 +171,8 @@ def drawing_page(request: Request, db: DbSession, actor: WebActor, drawing_id: i
     data = to_read(db, drawing)
     heat = chart.render({m.region_id: m.intensity for m in data.marks}, dom_id="bodychart",
                         caption=f"Pain on {drawing.drawn_on:%-d %b %Y}")
-    return render(request, "pain/view.html", {"client": client, "drawing": data, "chart": heat, "others": others})
+    kb = load_knowledge()
+    to_palpate = [(kb.muscles[t.muscle_id].name, t.side)
+                  for t in list_targets(db=db, actor=actor, drawing_id=drawing.id) if t.muscle_id in kb.muscles]
+    return render(request, "pain/view.html", {"client": client, "drawing": data, "chart": heat, "others": others,
+                                              "to_palpate": to_palpate})
