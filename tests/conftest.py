@@ -256,3 +256,45 @@ def make_client(db: Session, world: World):  # type: ignore[no-untyped-def]
         return client
 
     return make
+
+
+# ---- shared photo fixtures (../shared/fixtures beside the repository) --------------------------
+
+SHARED_FIXTURES = Path(__file__).resolve().parents[1].parent / "shared" / "fixtures"
+
+
+@pytest.fixture(scope="session")
+def squat_frame0():  # type: ignore[no-untyped-def]
+    """Frame 0 of the squat video (a woman standing, anterior view), as an RGB array."""
+    import cv2
+
+    video = SHARED_FIXTURES / "tfjs_pose_squats.mp4"
+    if not video.exists():
+        pytest.skip(f"fixture video missing: {video} (the shared fixtures folder is not checked out)")
+    cap = cv2.VideoCapture(str(video))
+    try:
+        ok, frame = cap.read()
+    finally:
+        cap.release()
+    if not ok:
+        pytest.skip("could not read a frame from tfjs_pose_squats.mp4 (no video codec?)")
+    return cv2.cvtColor(frame, cv2.COLOR_BGR2RGB)
+
+
+@pytest.fixture(scope="session")
+def two_people_jpeg(squat_frame0) -> tuple[bytes, int, int]:  # type: ignore[no-untyped-def]
+    """Two standing people side by side (frame 0 of the squat video, twice): JPEG, width, height.
+
+    (The Warrior II pose of tfjs_pose.jpg, arms and legs spread, is not found by the HOG people
+    detector, so that photo doubled would not count as two people.)"""
+    import io
+
+    from PIL import Image
+
+    one = Image.fromarray(squat_frame0)
+    pair = Image.new("RGB", (2 * one.width, one.height))
+    pair.paste(one, (0, 0))
+    pair.paste(one, (one.width, 0))
+    out = io.BytesIO()
+    pair.save(out, format="JPEG", quality=90)
+    return out.getvalue(), pair.width, pair.height

@@ -23,30 +23,16 @@ pytestmark = pytest.mark.browser
 
 FIXTURES = Path(__file__).resolve().parents[2].parent / "shared" / "fixtures"
 PHOTO = FIXTURES / "tfjs_pose.jpg"
-VIDEO = FIXTURES / "tfjs_pose_squats.mp4"
 FAILING_IMPACTS = {"serious", "critical"}
 
 
 @pytest.fixture(scope="module")
-def two_people(tmp_path_factory) -> tuple[Path, int, int]:  # type: ignore[no-untyped-def]
-    """A JPEG of two standing people side by side (frame 0 of the squat video, twice)."""
-    import cv2
-    from PIL import Image
-
-    if not VIDEO.exists():
-        pytest.skip(f"fixture video missing: {VIDEO}")
-    capture = cv2.VideoCapture(str(VIDEO))
-    ok, bgr = capture.read()
-    capture.release()
-    if not ok:
-        pytest.skip("could not read a frame from tfjs_pose_squats.mp4 (no video codec?)")
-    one = Image.fromarray(cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB))
-    pair = Image.new("RGB", (2 * one.width, one.height))
-    pair.paste(one, (0, 0))
-    pair.paste(one, (one.width, 0))
+def two_people(tmp_path_factory, two_people_jpeg) -> tuple[Path, int, int]:  # type: ignore[no-untyped-def]
+    """The two-person photo (tests/conftest.py) as a file to upload."""
+    data, width, height = two_people_jpeg
     path = tmp_path_factory.mktemp("photos") / "two_people.jpg"
-    pair.save(path, format="JPEG", quality=90)
-    return path, pair.width, pair.height
+    path.write_bytes(data)
+    return path, width, height
 
 
 @dataclass

@@ -15,21 +15,6 @@ def tfjs_jpeg() -> bytes:
 
 
 @pytest.fixture(scope="session")
-def squat_frame0() -> np.ndarray:
-    """Frame 0 of the squat video (standing, anterior), as RGB."""
-    import cv2
-
-    cap = cv2.VideoCapture(str(fixture_path("tfjs_pose_squats.mp4")))
-    try:
-        ok, frame = cap.read()
-    finally:
-        cap.release()
-    if not ok:
-        pytest.skip("could not read a frame from tfjs_pose_squats.mp4 (no video codec?)")
-    return cv2.cvtColor(frame, cv2.COLOR_BGR2RGB)
-
-
-@pytest.fixture(scope="session")
 def squat_expected() -> np.ndarray:
     data = json.loads(fixture_path("pose_squats.full.json").read_text())
     return np.asarray(data[0], dtype=float)[:, :2]

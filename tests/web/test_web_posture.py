@@ -43,32 +43,6 @@ def front_analysis(front_jpeg: bytes):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture(scope="module")
-def two_people_jpeg() -> tuple[bytes, int, int]:
-    """Two standing people side by side (frame 0 of the squat video, twice): JPEG, width, height.
-
-    (The Warrior II pose of tfjs_pose.jpg, arms and legs spread, is not found by the HOG people
-    detector, so that photo doubled would not count as two people.)"""
-    import cv2
-    from PIL import Image
-
-    video = FIXTURES / "tfjs_pose_squats.mp4"
-    if not video.exists():
-        pytest.skip(f"fixture video missing: {video}")
-    capture = cv2.VideoCapture(str(video))
-    ok, bgr = capture.read()
-    capture.release()
-    if not ok:
-        pytest.skip("could not read a frame from tfjs_pose_squats.mp4 (no video codec?)")
-    one = Image.fromarray(cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB))
-    pair = Image.new("RGB", (2 * one.width, one.height))
-    pair.paste(one, (0, 0))
-    pair.paste(one, (one.width, 0))
-    out = io.BytesIO()
-    pair.save(out, format="JPEG", quality=90)
-    return out.getvalue(), pair.width, pair.height
-
-
-@pytest.fixture(scope="module")
 def model_runs() -> dict:  # type: ignore[type-arg]
     """Analyses (or PhotoErrors) of photos other than the fixture, by (photo, box): one run each."""
     return {}
