@@ -153,9 +153,9 @@ def compare_page(
 ) -> Response:
     result = compare_drawings(db=db, actor=actor, first_id=a, second_id=b)
     client = get_client_for_user(db, actor, result.after.client_id)
-    before_chart = chart.render({m.region_id: m.intensity for m in result.before.marks}, dom_id="chart-before",
+    before_chart = chart.render(chart.intensities_of(result.before.marks), dom_id="chart-before",
                                 caption=f"Before: {result.before.drawn_on:%-d %b %Y}")
-    after_chart = chart.render({m.region_id: m.intensity for m in result.after.marks}, dom_id="chart-after",
+    after_chart = chart.render(chart.intensities_of(result.after.marks), dom_id="chart-after",
                                caption=f"After: {result.after.drawn_on:%-d %b %Y}")
     return render(
         request, "pain/compare.html",
@@ -169,7 +169,7 @@ def drawing_page(request: Request, db: DbSession, actor: WebActor, drawing_id: i
     client = get_client_for_user(db, actor, drawing.client_id)
     others = [summary(d) for d in list_drawings(db=db, actor=actor, client_id=client.id, audit=False) if d.id != drawing.id]
     data = to_read(db, drawing)
-    heat = chart.render({m.region_id: m.intensity for m in data.marks}, dom_id="bodychart",
+    heat = chart.render(chart.intensities_of(data.marks), dom_id="bodychart",
                         caption=f"Pain on {drawing.drawn_on:%-d %b %Y}")
     kb = load_knowledge()
     to_palpate = [(kb.muscles[t.muscle_id].name, t.side)

@@ -14,7 +14,7 @@ from myomap.records.clients.service import get_client_for_user
 from myomap.records.pain.service import read_drawing, to_read
 from myomap.records.palpation.service import add_target, list_targets, referral_for_drawing, remove_target
 from myomap.referral import EmptyDrawingError
-from myomap.web import overlays
+from myomap.web import chart, overlays
 from myomap.web.deps import DbSession, WebActor, WebForm
 from myomap.web.templating import is_htmx, render
 
@@ -30,7 +30,7 @@ def referral_page(
     drawing = read_drawing(db=db, actor=actor, drawing_id=drawing_id)
     client = get_client_for_user(db, actor, drawing.client_id)
     data = to_read(db, drawing)
-    intensities = {m.region_id: m.intensity for m in data.marks}
+    intensities = chart.intensities_of(data.marks)
     try:
         ranking = referral_for_drawing(db=db, actor=actor, drawing_id=drawing.id)
     except EmptyDrawingError as exc:
@@ -44,14 +44,14 @@ def referral_page(
         selected.muscle, selected.side, intensities=intensities, dom_id="referral-overlay",
         caption=f"Pain drawing of {drawing.drawn_on:%-d %b %Y} with the referral map of {selected.name}",
     ) if selected else None
-    targets = {(t.muscle_id, t.side) for t in list_targets(db=db, actor=actor, drawing_id=drawing.id)}
+    target_rows = list_targets(db=db, actor=actor, drawing_id=drawing.id)
     kb = load_knowledge()
     context = {
         "client": client, "drawing": data, "candidates": candidates, "selected": selected, "chart": figure,
-        "targets": targets, "names": {c.muscle: c.name for c in ranking.candidates},
+        "targets": {(t.muscle_id, t.side) for t in target_rows}, "target_rows": target_rows,
+        "names": {c.muscle: c.name for c in ranking.candidates},
         "cover": ranking.cover, "unexplained": [kb.atlas.regions[r].name for r in ranking.unexplained],
-        "region_name": lambda rid: kb.atlas.regions[rid].name, "empty": None,
-        "target_rows": list_targets(db=db, actor=actor, drawing_id=drawing.id),
+        "empty": None,
     }
     if is_htmx(request) and request.headers.get("hx-target") == "referral-chart":
         return render(request, "referral/_overlay.html", context)
