@@ -153,3 +153,12 @@ def test_the_drawing_page_lists_what_to_palpate(signed_in, people, client_of, dr
                 {"muscle": "upper_trapezius", "side": "right", "action": "add"})
     page = tara.get(f"/pain-drawings/{did}").text
     assert "To palpate this session" in page and "Upper trapezius (right)" in page
+
+
+def test_removing_an_unknown_muscle_is_a_clear_error_not_a_crash(signed_in, people, client_of, drawing_of) -> None:  # type: ignore[no-untyped-def]
+    cid = client_of(people.therapist)
+    did = drawing_of(people.therapist, cid, "2026-11-20", HEADACHE)
+    tara = signed_in(people.therapist)
+    bad = tara.http.post(f"/pain-drawings/{did}/palpate", data={"muscle": "no_such", "side": "right", "action": "remove"},
+                         headers={"HX-Request": "true", "X-CSRF-Token": tara.session_csrf()})
+    assert bad.status_code == 400 and "unknown muscle" in bad.text

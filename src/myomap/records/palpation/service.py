@@ -91,6 +91,7 @@ def add_target(
 def remove_target(*, db: Session, actor: Actor, drawing_id: int, muscle_id: str, side: str) -> None:
     """Take a muscle off the drawing's "to palpate" list (nothing happens if it is not there)."""
     drawing = get_drawing_for_user(db, actor, drawing_id)
+    _check(muscle_id, side)
     target = db.scalar(
         select(PalpationTarget).where(
             PalpationTarget.drawing_id == drawing.id,
