@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from importlib import resources
 from typing import Any
 
@@ -42,15 +42,22 @@ class Knowledge:
     sites: dict[str, EndangermentSite]
     muscles: dict[str, Muscle]
 
+    @cached_property
+    def _terms(self) -> dict[str, str]:
+        """Normalised id, name or synonym -> muscle id (names are unique: see integrity_problems)."""
+        terms: dict[str, str] = {}
+        for m in self.muscles.values():
+            for t in (m.id, m.name, *m.synonyms):
+                terms.setdefault(_norm(t), m.id)
+        return terms
+
     def muscle(self, text: str) -> Muscle:
         """A muscle by id, name or synonym (case-insensitive)."""
         key = _norm(text)
-        for m in self.muscles.values():
-            if key in (_norm(m.id), _norm(m.name), *(_norm(s) for s in m.synonyms)):
-                return m
-        terms = {_norm(t): m.id for m in self.muscles.values() for t in (m.id, m.name, *m.synonyms)}
-        close = difflib.get_close_matches(key, list(terms), n=5, cutoff=0.6)
-        raise UnknownMuscleError(text, list(dict.fromkeys(terms[c] for c in close)))
+        if key in self._terms:
+            return self.muscles[self._terms[key]]
+        close = difflib.get_close_matches(key, list(self._terms), n=5, cutoff=0.6)
+        raise UnknownMuscleError(text, list(dict.fromkeys(self._terms[c] for c in close)))
 
 
 def _norm(text: str) -> str:
