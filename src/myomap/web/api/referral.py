@@ -12,7 +12,7 @@ from myomap.knowledge.library import UnknownMuscleError, load_knowledge, muscle_
 from myomap.knowledge.search import search_muscles
 from myomap.records.errors import NotFound, ValidationFailed
 from myomap.records.palpation.service import referral_for_drawing
-from myomap.referral import EmptyDrawingError, PainMark, Priors, Ranking, rank_muscles
+from myomap.referral import EmptyDrawingError, PainMark, Priors, rank_muscles
 from myomap.web.api.common import ERRORS
 from myomap.web.deps import ApiActor, DbSession
 
@@ -54,10 +54,6 @@ class RankingOut(BaseModel):
     unexplained: list[str] = Field(description="Regions no referral pattern explains.")
 
 
-def _ranking(ranking: Ranking, top: int) -> dict[str, Any]:
-    return ranking.to_json(top)
-
-
 @router.post("/refer", response_model=RankingOut, summary="Rank muscles for a pain drawing")
 def refer(actor: ApiActor, data: ReferRequest) -> dict[str, Any]:
     """Which muscles' trigger points may refer pain to these regions, best first, with reasons."""
@@ -82,7 +78,7 @@ def refer(actor: ApiActor, data: ReferRequest) -> dict[str, Any]:
         findings={m: (w, "a posture or movement finding") for m, w in data.findings.items()},
     )
     try:
-        return _ranking(rank_muscles(marks, priors), data.top)
+        return rank_muscles(marks, priors).to_json(data.top)
     except EmptyDrawingError as exc:
         raise ValidationFailed({"regions": str(exc)}) from None
 
@@ -92,7 +88,7 @@ def refer_drawing(
     db: DbSession, actor: ApiActor, drawing_id: int, top: Annotated[int, Query(ge=1, le=200)] = 10
 ) -> dict[str, Any]:
     try:
-        return _ranking(referral_for_drawing(db=db, actor=actor, drawing_id=drawing_id), top)
+        return referral_for_drawing(db=db, actor=actor, drawing_id=drawing_id).to_json(top)
     except EmptyDrawingError as exc:
         raise ValidationFailed({"regions": str(exc)}) from None
 
