@@ -167,15 +167,6 @@ class RegionAtlas:
             raise UnknownRegionError(raw, self._close(norm))
         return self.for_side(base_id, text_side or side)
 
-    def search(self, text: str, limit: int = 8) -> list[BaseRegion]:
-        """Regions whose id, name or synonym contains ``text`` (for pickers)."""
-        norm = _normalise(text)
-        seen: dict[str, BaseRegion] = {}
-        for term, base_id in self._terms.items():
-            if norm in term:
-                seen.setdefault(base_id, self.bases[base_id])
-        return list(seen.values())[:limit]
-
     def _close(self, text: str) -> list[str]:
         norm = _normalise(text)
         matches = difflib.get_close_matches(norm, list(self._terms), n=5, cutoff=0.6)
