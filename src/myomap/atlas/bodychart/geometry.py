@@ -1,6 +1,6 @@
-"""The anatomical body chart: SVG markup for the 203 chart regions of the atlas.
+"""Body-chart geometry: where each of the atlas's chart regions lies, as plain coordinates.
 
-Geometry lives in ``data/bodychart_geometry.yaml`` and is described there in detail. In short, the
+The shapes live in ``data/bodychart_geometry.yaml`` and are described there in detail. In short, the
 figure is a union of *segments* (head, neck, trunk, arm, hand, fingers, leg, foot ...); each one is a
 centre line with a medial and a lateral half-width, all given as smooth functions of ``y``. A region
 is drawn either in a segment's own coordinates ``(t, y)`` -- ``t`` runs from -1 (medial edge) over
@@ -8,107 +8,35 @@ is drawn either in a segment's own coordinates ``(t, y)`` -- ``t`` runs from -1 
 Every shape is defined once, for one side, in *offset* coordinates (``x`` = distance from the mirror
 axis, positive = lateral) and mirrored to the other side, which keeps left and right identical.
 
-This module is pure: no web framework imports. ``render_chart`` returns escaped HTML/SVG markup
-that needs no inline styles or scripts (the app's Content-Security-Policy forbids both).
+Pure and markup-free: polygons and boxes in the chart's coordinate space (the SVG viewBox); turning
+them into SVG is :mod:`myomap.atlas.bodychart.svg`'s job.
 """
 
 from __future__ import annotations
 
 import bisect
 import math
-import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
-from html import escape
 from importlib import resources
-from types import MappingProxyType
-from typing import Literal
+from typing import Any
 
 import yaml
 
 from myomap.atlas.regions import Region, Side, View, load_atlas
 
 __all__ = [
-    "HEAT_STOPS",
-    "ChartMark",
-    "RegionFill",
-    "heat_colour",
+    "ChartGeometry",
+    "Point",
+    "RegionShape",
+    "chart_geometry",
     "point_in_region",
     "region_axis",
     "region_box",
-    "region_path",
-    "render_chart",
+    "region_shape",
     "view_box",
 ]
-
-FillStyle = Literal["heat", "essential", "spillover", "selected", "muted"]
-
-# --- colours ----------------------------------------------------------------------------------------
-
-#: Heat scale, intensity -> colour (ColorBrewer YlOrRd, 9 classes). Lightness falls monotonically
-#: from pale yellow to deep red, so the order survives colour-vision deficiency and greyscale print.
-#: ``static/bodychart.js`` holds the same list; a test keeps the two equal.
-HEAT_STOPS: tuple[tuple[float, str], ...] = (
-    (0.0, "#ffffcc"),
-    (1.25, "#ffeda0"),
-    (2.5, "#fed976"),
-    (3.75, "#feb24c"),
-    (5.0, "#fd8d3c"),
-    (6.25, "#fc4e2a"),
-    (7.5, "#e31a1c"),
-    (8.75, "#bd0026"),
-    (10.0, "#800026"),
-)
-
-BASE_FILL = "#f7f2ec"  # unmarked region (presentation attribute on the regions group)
-REGION_STROKE = "#b7a696"
-OUTLINE = "#6b5a4c"
-ESSENTIAL_FILL = "#c0392b"
-SPILLOVER_INK = "#c0392b"
-SPILLOVER_PAPER = "#fbe3dc"
-SELECTED_STROKE = "#1d4ed8"
-MUTED_FILL = "#e4e1dd"
-MARK_INK = "#1f2933"
-
-
-def _hex(colour: str) -> tuple[int, int, int]:
-    return int(colour[1:3], 16), int(colour[3:5], 16), int(colour[5:7], 16)
-
-
-def heat_colour(intensity: float) -> str:
-    """The heat-scale colour (``#rrggbb``) of a 0-10 pain intensity (clamped to the range)."""
-    x = min(10.0, max(0.0, float(intensity)))
-    for (x0, c0), (x1, c1) in zip(HEAT_STOPS, HEAT_STOPS[1:], strict=False):
-        if x <= x1:
-            f = (x - x0) / (x1 - x0)
-            rgb = (a + (b - a) * f for a, b in zip(_hex(c0), _hex(c1), strict=True))
-            # floor(v + 0.5) is JavaScript's Math.round, so both sides produce the same hex.
-            return "#" + "".join(f"{math.floor(v + 0.5):02x}" for v in rgb)
-    return HEAT_STOPS[-1][1]  # pragma: no cover - x <= 10 always hits the last stop
-
-
-# --- public value types -----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class RegionFill:
-    """How one region is painted: ``heat`` by a 0-10 intensity, or a referral-style fill."""
-
-    intensity: float | None = None
-    style: FillStyle = "heat"
-
-
-@dataclass(frozen=True)
-class ChartMark:
-    """A point drawn on the chart, e.g. a trigger point, at ``(u, v)`` inside a region's box."""
-
-    region_id: str
-    u: float
-    v: float
-    label: str
-    kind: Literal["trigger_point"] = "trigger_point"
-
 
 # --- smooth profiles --------------------------------------------------------------------------------
 
@@ -155,7 +83,9 @@ class _Pchip:
         y0, y1, d0, d1 = self.ys[i], self.ys[i + 1], self.d[i], self.d[i + 1]
         s2, s3 = s * s, s * s * s
         val = (2 * s3 - 3 * s2 + 1) * y0 + (s3 - 2 * s2 + s) * h * d0 + (-2 * s3 + 3 * s2) * y1 + (s3 - s2) * h * d1
-        der = ((6 * s2 - 6 * s) * y0 + (3 * s2 - 4 * s + 1) * h * d0 + (-6 * s2 + 6 * s) * y1 + (3 * s2 - 2 * s) * h * d1) / h
+        der = (
+            (6 * s2 - 6 * s) * y0 + (3 * s2 - 4 * s + 1) * h * d0 + (-6 * s2 + 6 * s) * y1 + (3 * s2 - 2 * s) * h * d1
+        ) / h
         return val, der
 
 
@@ -263,28 +193,35 @@ def _area(poly: Sequence[Point]) -> float:
 # --- parsed geometry ----------------------------------------------------------------------------------
 
 
+Polygon = tuple[Point, ...]
+Label = tuple[str, float, float, str, str]  # text, x, y, anchor, CSS class
+
+
 @dataclass(frozen=True)
-class _RegionShape:
+class RegionShape:
+    """One chart region's outline on its view, in absolute chart coordinates."""
+
     region_id: str
     view: View
     axis: float
     sign: int  # +1: lateral is +x (drawn right of its axis); -1: mirrored; midline regions: +1
     midline: bool
-    polys: tuple[list[Point], ...]  # absolute SVG coordinates (simplified, as drawn)
-    d: str
+    polys: tuple[Polygon, ...]  # closed polygons, simplified to what is drawn
     box: tuple[float, float, float, float]  # x, y, w, h of the exact (unsimplified) shape
 
 
 @dataclass(frozen=True)
-class _Geometry:
+class ChartGeometry:
+    """The whole figure: canvas size, region shapes, body outline, detail lines and labels."""
+
     width: float
     height: float
     midline: float
     segments: dict[str, _Segment]
-    shapes: dict[str, _RegionShape]  # chart region id -> shape, in drawing (z) order
-    silhouettes: dict[View, str]  # path data of the body outline per view
-    details: dict[View, str]  # decorative lines (nose, navel ...) per view
-    labels: dict[View, tuple[tuple[str, float, float, str, str], ...]]  # text, x, y, anchor, class
+    shapes: dict[str, RegionShape]  # chart region id -> shape, in drawing (z) order
+    silhouettes: dict[View, tuple[Polygon, ...]]  # the body outline per view: one polygon per segment
+    details: dict[View, tuple[Polygon, ...]]  # decorative open lines (nose, navel ...) per view
+    labels: dict[View, tuple[Label, ...]]
 
 
 def _side_sign(view: View, side: Side | None) -> int:
@@ -295,18 +232,6 @@ def _side_sign(view: View, side: Side | None) -> int:
     if view is View.ANTERIOR:
         return 1 if side is Side.LEFT else -1
     return -1 if side is Side.LEFT else 1
-
-
-def _fmt(v: float) -> str:
-    s = f"{v:.1f}"
-    return s[:-2] if s.endswith(".0") else s
-
-
-def _path_d(polys: Sequence[Sequence[Point]]) -> str:
-    parts = []
-    for poly in polys:
-        parts.append("M" + "L".join(f"{_fmt(x)} {_fmt(y)}" for x, y in poly) + "Z")
-    return "".join(parts)
 
 
 def _knots(raw: list[list[float]]) -> tuple[list[float], list[float], list[float], list[float]]:
@@ -344,7 +269,7 @@ def _round_end(ys: list[float], cs: list[float], wms: list[float], wls: list[flo
     ys[:], cs[:], wms[:], wls[:] = (list(col) for col in zip(*merged, strict=True))
 
 
-def _parse_segment(name: str, raw: dict, midline: float) -> _Segment:
+def _parse_segment(name: str, raw: dict[str, Any], midline: float) -> _Segment:
     views = frozenset(View(v) for v in raw.get("views", ("anterior", "posterior")))
     axis = float(raw.get("axis", midline))
     if "ellipse" in raw:
@@ -360,7 +285,9 @@ def _parse_segment(name: str, raw: dict, midline: float) -> _Segment:
     return _Segment(name, views, mirror, axis, ys[0], ys[-1], _Pchip(ys, cs), _Pchip(ys, wms), _Pchip(ys, wls))
 
 
-def _shape_polys(spec: dict, segments: dict[str, _Segment], where: str) -> tuple[list[list[Point]], float | None]:
+def _shape_polys(
+    spec: dict[str, Any], segments: dict[str, _Segment], where: str
+) -> tuple[list[list[Point]], float | None]:
     """Offset-coordinate polygons of one shape spec, and the mirror axis it implies (if any)."""
     if "parts" in spec:
         polys: list[list[Point]] = []
@@ -388,7 +315,7 @@ def _shape_polys(spec: dict, segments: dict[str, _Segment], where: str) -> tuple
     return [seg.polygon(corners)], seg.axis
 
 
-def _place(polys: list[list[Point]], axis: float, sign: int) -> list[tuple[Point, ...]]:
+def _place(polys: Sequence[Sequence[Point]], axis: float, sign: int) -> list[Polygon]:
     return [tuple((axis + sign * x, y) for x, y in poly) for poly in polys]
 
 
@@ -398,7 +325,7 @@ def _bbox(polys: Sequence[Sequence[Point]]) -> tuple[float, float, float, float]
     return min(xs), min(ys), max(xs) - min(xs), max(ys) - min(ys)
 
 
-def _parse_geometry(doc: dict) -> _Geometry:
+def _parse_geometry(doc: dict[str, Any]) -> ChartGeometry:
     atlas = load_atlas()
     canvas = doc["canvas"]
     width, height, midline = float(canvas["width"]), float(canvas["height"]), float(canvas["midline"])
@@ -409,7 +336,7 @@ def _parse_geometry(doc: dict) -> _Geometry:
     if missing or extra:
         raise ValueError(f"body chart geometry out of step with the atlas: missing {missing}, unknown {extra}")
 
-    shapes: dict[str, _RegionShape] = {}
+    shapes: dict[str, RegionShape] = {}
     by_base: dict[str, list[Region]] = {}
     for region in atlas.regions.values():
         by_base.setdefault(region.base.id, []).append(region)
@@ -423,29 +350,29 @@ def _parse_geometry(doc: dict) -> _Geometry:
         for region in by_base[base_id]:
             sign = _side_sign(base.view, region.side)
             dense = _place(polys, axis, sign)
-            placed = [_simplify_closed(list(poly), 0.2) for poly in dense]  # only for the path data
+            placed = [tuple(_simplify_closed(list(poly), 0.2)) for poly in dense]  # as drawn
             for poly in placed:
                 if _area(poly) < 1.0:
                     raise ValueError(f"{region.id}: degenerate shape")
-            shapes[region.id] = _RegionShape(
-                region.id, base.view, axis, sign, region.side is None, tuple(placed), _path_d(placed), _bbox(dense)
+            shapes[region.id] = RegionShape(
+                region.id, base.view, axis, sign, region.side is None, tuple(placed), _bbox(dense)
             )
 
-    silhouettes: dict[View, str] = {}
+    silhouettes: dict[View, tuple[Polygon, ...]] = {}
     for view in View:
-        polys = []
+        outlines: list[Polygon] = []
         for seg in segments.values():
             if view not in seg.views:
                 continue
             outline = _simplify_closed(seg.outline(), 0.2)
-            polys.extend(_place([outline], seg.axis, 1))
+            outlines.extend(_place([outline], seg.axis, 1))
             if seg.mirror:
-                polys.extend(_place([outline], seg.axis, -1))
-        silhouettes[view] = _path_d(polys)
+                outlines.extend(_place([outline], seg.axis, -1))
+        silhouettes[view] = tuple(outlines)
 
-    details: dict[View, str] = {}
+    details: dict[View, tuple[Polygon, ...]] = {}
     for view in View:
-        polys = []
+        lines: list[Polygon] = []
         for item in doc.get("details", {}).get(view.value, ()):
             if "seg" in item:
                 seg = segments[item["seg"]]
@@ -454,28 +381,35 @@ def _parse_geometry(doc: dict) -> _Geometry:
             else:
                 line = [(float(x), float(y)) for x, y in item["line"]]
                 axis = float(item.get("axis", midline))
-            polys.append(_place([line], axis, 1)[0])
+            lines.append(_place([line], axis, 1)[0])
             if item.get("mirror", True):
-                polys.append(_place([line], axis, -1)[0])
-        details[view] = "".join("M" + "L".join(f"{_fmt(x)} {_fmt(y)}" for x, y in p) for p in polys)
+                lines.append(_place([line], axis, -1)[0])
+        details[view] = tuple(lines)
 
-    labels: dict[View, tuple[tuple[str, float, float, str, str], ...]] = {}
+    labels: dict[View, tuple[Label, ...]] = {}
     for view in View:
         labels[view] = tuple(
-            (str(lab["text"]), float(lab["x"]), float(lab["y"]), str(lab.get("anchor", "middle")), str(lab.get("class", "")))
+            (
+                str(lab["text"]),
+                float(lab["x"]),
+                float(lab["y"]),
+                str(lab.get("anchor", "middle")),
+                str(lab.get("class", "")),
+            )
             for lab in doc.get("labels", {}).get(view.value, ())
         )
-    return _Geometry(width, height, midline, segments, shapes, silhouettes, details, labels)
+    return ChartGeometry(width, height, midline, segments, shapes, silhouettes, details, labels)
 
 
-def _segment_names(spec: dict) -> list[str]:
+def _segment_names(spec: dict[str, Any]) -> list[str]:
     if "parts" in spec:
         return [n for part in spec["parts"] for n in _segment_names(part)]
     return [spec["seg"]] if "seg" in spec else []
 
 
 @cache
-def _geometry() -> _Geometry:
+def chart_geometry() -> ChartGeometry:
+    """The packaged body-chart geometry, parsed and checked against the atlas once per process."""
     text = resources.files("myomap.atlas").joinpath("data/bodychart_geometry.yaml").read_text(encoding="utf-8")
     return _parse_geometry(yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)))
 
@@ -483,8 +417,9 @@ def _geometry() -> _Geometry:
 # --- queries ----------------------------------------------------------------------------------------
 
 
-def _shape(region_id: str) -> _RegionShape:
-    shapes = _geometry().shapes
+def region_shape(region_id: str) -> RegionShape:
+    """The shape of one chart region; an unknown id raises ``UnknownRegionError`` with suggestions."""
+    shapes = chart_geometry().shapes
     if region_id not in shapes:
         load_atlas().region(region_id)  # raises UnknownRegionError with suggestions
     return shapes[region_id]
@@ -492,24 +427,19 @@ def _shape(region_id: str) -> _RegionShape:
 
 def view_box() -> tuple[float, float, float, float]:
     """The SVG viewBox shared by both views: ``(0, 0, width, height)``."""
-    g = _geometry()
+    g = chart_geometry()
     return 0.0, 0.0, g.width, g.height
 
 
 def region_box(region_id: str) -> tuple[str, float, float, float, float]:
     """``(view, x, y, w, h)``: the bounding box of a chart region in its view's SVG coordinates."""
-    s = _shape(region_id)
+    s = region_shape(region_id)
     return (s.view.value, *s.box)
 
 
 def region_axis(region_id: str) -> float:
     """The x of the axis a region is mirrored about (the figure's midline, or the soles' inset)."""
-    return _shape(region_id).axis
-
-
-def region_path(region_id: str) -> str:
-    """SVG path data of a chart region."""
-    return _shape(region_id).d
+    return region_shape(region_id).axis
 
 
 def point_in_region(region_id: str, u: float, v: float) -> tuple[str, float, float]:
@@ -519,211 +449,8 @@ def point_in_region(region_id: str, u: float, v: float) -> tuple[str, float, flo
     midline region ``u = 0.5`` is the midline. ``v`` runs from top (0) to bottom (1). Both are
     clamped to ``[0, 1]``.
     """
-    s = _shape(region_id)
+    s = region_shape(region_id)
     u, v = min(1.0, max(0.0, u)), min(1.0, max(0.0, v))
     x, y, w, h = s.box
     px = x + u * w if s.sign > 0 else x + (1 - u) * w
     return s.view.value, px, y + v * h
-
-
-# --- rendering --------------------------------------------------------------------------------------
-
-_DOM_ID = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*$")
-_EMPTY: Mapping[str, RegionFill] = MappingProxyType({})
-_VIEW_LABEL = {View.ANTERIOR: "Front view", View.POSTERIOR: "Back view"}
-
-
-@cache
-def _names() -> dict[str, str]:
-    return {rid: escape(r.name) for rid, r in load_atlas().regions.items()}
-
-
-def _num(x: float) -> str:
-    return f"{x:g}" if x != int(x) else str(int(x))
-
-
-def _fill_attrs(fill: RegionFill | None, pattern_id: str) -> tuple[str, str, bool]:
-    """(extra classes, extra attributes, pressed) for a region's fill."""
-    if fill is None:
-        return "", "", False
-    if fill.style == "heat":
-        if fill.intensity is None or fill.intensity <= 0:
-            return "", "", False
-        value = min(10.0, float(fill.intensity))
-        return " heat", f' fill="{heat_colour(value)}" data-intensity="{_num(round(value, 1))}"', True
-    if fill.style == "essential":
-        return " essential", f' fill="{ESSENTIAL_FILL}"', True
-    if fill.style == "spillover":
-        return " spillover", f' fill="url(#{pattern_id})"', True
-    if fill.style == "selected":
-        return " selected", f' stroke="{SELECTED_STROKE}" stroke-width="2"', True
-    if fill.style == "muted":
-        return " muted", f' fill="{MUTED_FILL}"', False
-    raise ValueError(f"unknown fill style {fill.style!r}")
-
-
-def _title(name: str, fill: RegionFill | None) -> str:
-    if fill is None:
-        return name
-    if fill.style == "heat" and fill.intensity is not None and fill.intensity > 0:
-        return f"{name}: {_num(round(min(10.0, float(fill.intensity)), 1))}/10"
-    if fill.style in ("essential", "spillover"):
-        return f"{name}: {fill.style} pain"
-    return name
-
-
-def _stipple(pattern_id: str) -> str:
-    return (
-        f'<pattern id="{pattern_id}" patternUnits="userSpaceOnUse" width="5" height="5">'
-        f'<rect width="5" height="5" fill="{SPILLOVER_PAPER}"/>'
-        f'<circle cx="1.25" cy="1.25" r="0.85" fill="{SPILLOVER_INK}"/>'
-        f'<circle cx="3.75" cy="3.75" r="0.85" fill="{SPILLOVER_INK}"/></pattern>'
-    )
-
-
-def _cross(x: float, y: float, size: float = 4.5) -> str:
-    return f"M{_fmt(x - size)} {_fmt(y - size)}L{_fmt(x + size)} {_fmt(y + size)}M{_fmt(x + size)} {_fmt(y - size)}L{_fmt(x - size)} {_fmt(y + size)}"
-
-
-def _render_view(
-    view: View,
-    fills: Mapping[str, RegionFill],
-    marks: Sequence[ChartMark],
-    interactive: bool,
-    dom_id: str,
-) -> str:
-    g = _geometry()
-    names = _names()
-    pattern_id = f"{dom_id}-{view.value}-stipple"
-    body_id = f"{dom_id}-{view.value}-body"
-    label = _VIEW_LABEL[view]
-    out = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="bodychart-view bodychart-{view.value}" '
-        f'viewBox="0 0 {_fmt(g.width)} {_fmt(g.height)}" role="group" aria-label="{label}" data-view="{view.value}">',
-        f'<defs>{_stipple(pattern_id)}<path id="{body_id}" d="{g.silhouettes[view]}"/></defs>',
-        # the body outline: every segment stroked wide, then filled again on top, leaves only the
-        # outer edge of their union visible
-        f'<use href="#{body_id}" class="silhouette-outline" aria-hidden="true" fill="{OUTLINE}" '
-        f'stroke="{OUTLINE}" stroke-width="3" stroke-linejoin="round"/>',
-        f'<use href="#{body_id}" class="silhouette" aria-hidden="true" fill="{BASE_FILL}"/>',
-        f'<g class="regions" fill="{BASE_FILL}" stroke="{REGION_STROKE}" stroke-width="0.6" stroke-linejoin="round">',
-    ]
-    for rid, shape in g.shapes.items():
-        if shape.view is not view:
-            continue
-        fill = fills.get(rid)
-        classes, attrs, pressed = _fill_attrs(fill, pattern_id)
-        name = names[rid]
-        title = _title(name, fill)
-        if interactive:
-            # Button semantics (tabindex, role, aria-pressed) are added by bodychart.js: without
-            # JavaScript the regions do nothing, so they must not announce themselves as buttons.
-            attrs += f' data-pressed="{"true" if pressed else "false"}"'
-        out.append(
-            f'<path class="region{classes}" data-region="{rid}" d="{shape.d}"{attrs}><title>{title}</title></path>'
-        )
-    out.append("</g>")
-    if g.details[view]:
-        out.append(
-            f'<path class="details" aria-hidden="true" d="{g.details[view]}" fill="none" stroke="{REGION_STROKE}" '
-            'stroke-width="0.8" stroke-linecap="round" pointer-events="none"/>'
-        )
-    view_marks = []
-    for mark in marks:
-        mview, x, y = point_in_region(mark.region_id, mark.u, mark.v)
-        if mview != view.value:
-            continue
-        text = escape(mark.label)
-        cross = _cross(x, y)
-        view_marks.append(
-            f'<g class="mark {mark.kind.replace("_", "-")}" data-mark-region="{escape(mark.region_id)}">'
-            f"<title>{text}</title>"
-            f'<path d="{cross}" stroke="#ffffff" stroke-width="4" stroke-linecap="round"/>'
-            f'<path d="{cross}" stroke="{MARK_INK}" stroke-width="2" stroke-linecap="round"/></g>'
-        )
-    if view_marks:
-        out.append('<g class="marks" fill="none">' + "".join(view_marks) + "</g>")
-    out.append('<g class="labels" aria-hidden="true">')
-    for text, x, y, anchor, cls in g.labels[view]:
-        klass = f' class="{escape(cls)}"' if cls else ""
-        out.append(f'<text x="{_fmt(x)}" y="{_fmt(y)}" text-anchor="{escape(anchor)}"{klass}>{escape(text)}</text>')
-    out.append("</g></svg>")
-    return "".join(out)
-
-
-def _legend(fills: Mapping[str, RegionFill], marks: Sequence[ChartMark], interactive: bool, dom_id: str) -> str:
-    styles = {f.style for f in fills.values() if f.style != "heat" or (f.intensity or 0) > 0}
-    items: list[str] = []
-    said: list[str] = []  # the legend in words, for its accessible name
-    x = 0.0
-    if "heat" in styles or interactive:
-        said.append("pain intensity 1 to 10, from pale yellow to dark red")
-        items.append(f'<text x="{_fmt(x)}" y="13" class="legend-title">Pain intensity</text>')
-        x += 94
-        for i in range(1, 11):
-            items.append(
-                f'<rect x="{_fmt(x)}" y="2" width="14" height="14" fill="{heat_colour(i)}" stroke="{REGION_STROKE}" stroke-width="0.5"/>'
-                f'<text x="{_fmt(x + 7)}" y="28" text-anchor="middle" class="legend-tick">{i}</text>'
-            )
-            x += 15
-        x += 14
-    patt = f"{dom_id}-legend-stipple"
-    swatches = (
-        ("essential", f'fill="{ESSENTIAL_FILL}"', "Essential pain", "solid red"),
-        ("spillover", f'fill="url(#{patt})"', "Spillover pain", "red dots"),
-        ("selected", f'fill="{BASE_FILL}" stroke="{SELECTED_STROKE}" stroke-width="2"', "Selected", "blue outline"),
-    )
-    for style, attrs, text, look in swatches:
-        if style in styles:
-            said.append(f"{text.lower()}, {look}")
-            items.append(f'<rect x="{_fmt(x + 1)}" y="3" width="13" height="13" rx="2" {attrs}/>')
-            items.append(f'<text x="{_fmt(x + 19)}" y="13">{text}</text>')
-            x += 24 + 6.2 * len(text)
-    if marks:
-        said.append("trigger point, a cross")
-        items.append(f'<path d="{_cross(x + 7, 9.5, 4.5)}" stroke="{MARK_INK}" stroke-width="2" stroke-linecap="round" fill="none"/>')
-        items.append(f'<text x="{_fmt(x + 19)}" y="13">Trigger point</text>')
-        x += 24 + 6.2 * 13
-    if not items:
-        return ""
-    width = max(x, 10.0)
-    return (
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="bodychart-legend" viewBox="0 0 {_fmt(width)} 32" '
-        f'role="img" aria-label="Legend: {"; ".join(said)}"><defs>{_stipple(patt)}</defs>' + "".join(items) + "</svg>"
-    )
-
-
-def render_chart(
-    *,
-    fills: Mapping[str, RegionFill] = _EMPTY,
-    marks: Sequence[ChartMark] = (),
-    interactive: bool = False,
-    dom_id: str = "bodychart",
-    caption: str | None = None,
-    views: Sequence[View] = (View.ANTERIOR, View.POSTERIOR),
-) -> str:
-    """The body chart as an HTML ``<figure>`` with one inline ``<svg>`` per view.
-
-    ``fills`` maps chart region ids to how they are painted; ``marks`` are crosses at points in
-    regions. ``interactive`` marks the figure for ``bodychart.js``, which makes every region a
-    focusable toggle button (only then, so that without JavaScript nothing pretends to be a button).
-    The markup is well-formed XML, uses presentation attributes only (no ``style=``), and escapes
-    every text. Unknown region ids raise :class:`~myomap.atlas.regions.UnknownRegionError`.
-    """
-    if not _DOM_ID.match(dom_id):
-        raise ValueError(f"dom_id must be a plain identifier, got {dom_id!r}")
-    g = _geometry()
-    for rid in fills:
-        if rid not in g.shapes:
-            load_atlas().region(rid)
-    for mark in marks:
-        _shape(mark.region_id)
-    attrs = ' data-interactive="true"' if interactive else ""
-    parts = [f'<figure class="bodychart" id="{dom_id}"{attrs}><div class="bodychart-views">']
-    parts.extend(_render_view(View(v), fills, marks, interactive, dom_id) for v in views)
-    parts.append("</div>")
-    parts.append(_legend(fills, marks, interactive, dom_id))
-    if caption:
-        parts.append(f"<figcaption>{escape(caption)}</figcaption>")
-    parts.append("</figure>")
-    return "".join(parts)
