@@ -9,7 +9,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 
 class _Strict(BaseModel):
@@ -117,11 +117,33 @@ class Muscle(_Strict):
 
 
 class Condition(_Strict):
+    """A condition NMT addresses, with its codes for the record and for data exchange.
+
+    ``icd10cm`` is a billable ICD-10-CM code and ``icd10cm_term`` its title in the tabular list;
+    ``snomed`` a SNOMED CT concept id and ``snomed_term`` its preferred term. Each code travels
+    with its term so a reader sees which concept it names; a missing code says why in
+    ``code_note`` rather than being silently absent."""
+
     id: str
     name: Text
-    icd10: str | None = None
-    snomed: str | None = None
+    icd10cm: str | None = None
+    icd10cm_term: Text | None = None
+    snomed: Annotated[str, Field(pattern=r"^\d{6,18}$")] | None = None
+    snomed_term: Text | None = None
+    code_note: Text | None = None
+    codes_source: list[SourceRef] = []
     source: SourceRef
+
+    @model_validator(mode="after")
+    def _codes_named(self) -> Condition:
+        for code, term in ((self.icd10cm, self.icd10cm_term), (self.snomed, self.snomed_term)):
+            if (code is None) != (term is None):
+                raise ValueError(f"{self.id}: a code and its term come together")
+        if (self.icd10cm is None or self.snomed is None) and self.code_note is None:
+            raise ValueError(f"{self.id}: a missing code needs a code_note saying why")
+        if (self.icd10cm or self.snomed) and not self.codes_source:
+            raise ValueError(f"{self.id}: codes need a codes_source")
+        return self
 
 
 class EndangermentSite(_Strict):
