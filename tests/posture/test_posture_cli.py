@@ -52,9 +52,12 @@ def test_json_output_shape(app, tmp_path):
     data = json.loads(result.stdout[start:])
     assert set(data) == {"view", "landmarks", "metrics", "patterns"}
     assert data["view"] == "anterior"
-    assert {"x", "y", "visibility", "source"} == set(data["landmarks"]["nose"])
+    assert {"x", "y", "visibility", "source", "passes"} == set(data["landmarks"]["nose"])
+    assert len(data["landmarks"]["nose"]["passes"]) == 3  # photo, crop, mirrored crop
     for m in data["metrics"]:
-        assert {"id", "name", "value", "unit", "status", "reason", "source"} <= set(m)
+        assert {"id", "name", "value", "uncertainty", "unit", "status", "reason", "source"} <= set(m)
+        if m["status"] != "not measured":
+            assert m["uncertainty"] is not None and m["uncertainty"] >= 0
         assert m["status"] in ("normal", "deviation", "not measured")
         assert m["value"] is None or isinstance(m["value"], float)
     assert out_png.read_bytes().startswith(b"\x89PNG")

@@ -18,6 +18,7 @@ from myomap.posture.errors import PhotoError, SeveralPeopleError
 from myomap.posture.images import DecodedPhoto, decode_photo
 from myomap.posture.landmarks import BLAZEPOSE_INDEX, Landmark, LandmarkSet, coerce_landmarks
 from myomap.posture.metrics import MetricResult, Scale, ViewMetrics, compute_metrics
+from myomap.posture.passes import combine, extra_passes
 from myomap.posture.patterns import Pattern, detect_patterns
 from myomap.posture.people import check_whole_body, other_people, parse_box, person_box
 from myomap.posture.pose import PoseBackend, RawLandmark, default_backend
@@ -86,11 +87,15 @@ def _check_view(view: str) -> str:
     return view
 
 
-def model_landmarks(raw: Sequence[RawLandmark], *, offset: tuple[float, float] = (0.0, 0.0)) -> LandmarkSet:
-    """The named BlazePose points Myomap uses, in full-image coordinates."""
+def model_landmarks(
+    raw: Sequence[RawLandmark], *, offset: tuple[float, float] = (0.0, 0.0),
+    passes: Sequence[Sequence[RawLandmark]] = (),
+) -> LandmarkSet:
+    """The named BlazePose points Myomap uses, in full-image coordinates, with each pass's position."""
     ox, oy = offset
     return {
-        name: Landmark(name=name, x=raw[i].x + ox, y=raw[i].y + oy, visibility=raw[i].visibility, source="model")
+        name: Landmark(name=name, x=raw[i].x + ox, y=raw[i].y + oy, visibility=raw[i].visibility, source="model",
+                       passes=tuple((p[i].x + ox, p[i].y + oy) for p in passes) if len(passes) > 1 else ())
         for i, name in BLAZEPOSE_INDEX.items()
     }
 
@@ -125,7 +130,8 @@ def detect_landmarks(
         others = other_people(rgb, person_box(raw, width, height))
         if others:
             raise SeveralPeopleError(len(others) + 1)
-    return model_landmarks(raw, offset=(float(offset[0]), float(offset[1])))
+    passes = [raw, *extra_passes(backend, region, raw)] if cfg.stable_landmarks else [raw]
+    return model_landmarks(combine(passes), offset=(float(offset[0]), float(offset[1])), passes=passes)
 
 
 def analyse_photo(

@@ -49,12 +49,22 @@ class Threshold:
     def scaled(self, factor: float) -> Threshold:
         return Threshold(*(None if v is None else v * factor for v in (self.max_abs, self.min, self.max)))
 
-    def is_deviation(self, value: float) -> bool:
-        if self.max_abs is not None and abs(value) > self.max_abs:
+    def is_deviation(self, value: float, *, margin: float = 0.0) -> bool:
+        """Outside the normal range by more than ``margin`` (the value's uncertainty)."""
+        if self.max_abs is not None and abs(value) > self.max_abs + margin:
             return True
-        if self.min is not None and value < self.min:
+        if self.min is not None and value < self.min - margin:
             return True
-        return self.max is not None and value > self.max
+        return self.max is not None and value > self.max + margin
+
+    def tolerance(self) -> float | None:
+        """How far a value may wander and stay meaningful against this range: ``max_abs``, else
+        half the width of a two-sided range; None for a one-sided range (no stability check)."""
+        if self.max_abs is not None:
+            return self.max_abs
+        if self.min is not None and self.max is not None:
+            return (self.max - self.min) / 2
+        return None
 
     def describe(self, unit: str) -> str:
         u = "°" if unit == "deg" else f" {unit}"

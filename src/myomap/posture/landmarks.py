@@ -76,6 +76,9 @@ class Landmark:
     y: float
     visibility: float = 1.0
     source: LandmarkSource = "model"
+    #: Where each model pass put the point (model points only; see ``passes.py``): the point is their
+    #: median, and the metrics' uncertainty comes from how far apart they are.
+    passes: tuple[tuple[float, float], ...] = ()
 
     def __post_init__(self) -> None:
         if self.name not in ALL_LANDMARKS:
@@ -84,6 +87,8 @@ class Landmark:
             raise ValueError(f"landmark source must be 'model' or 'therapist', not {self.source!r}")
         if not (math.isfinite(self.x) and math.isfinite(self.y)):
             raise ValueError(f"landmark {self.name!r} has a non-finite position")
+        if not all(len(p) == 2 and math.isfinite(p[0]) and math.isfinite(p[1]) for p in self.passes):
+            raise ValueError(f"landmark {self.name!r}: each pass must be a finite (x, y)")
 
     @property
     def xy(self) -> tuple[float, float]:
@@ -93,18 +98,25 @@ class Landmark:
         return self.visibility < threshold
 
     def to_dict(self) -> dict[str, Any]:
-        return {"x": round(self.x, 2), "y": round(self.y, 2), "visibility": round(self.visibility, 3), "source": self.source}
+        out: dict[str, Any] = {"x": round(self.x, 2), "y": round(self.y, 2), "visibility": round(self.visibility, 3),
+                               "source": self.source}
+        if self.passes:
+            out["passes"] = [[round(x, 2), round(y, 2)] for x, y in self.passes]
+        return out
 
     @classmethod
     def from_dict(cls, name: str, data: Mapping[str, Any]) -> Landmark:
         """From the JSON form. A point without ``source`` is the therapist's; without ``visibility``, 1.0."""
         visibility = data.get("visibility")
+        source = data.get("source", "therapist")
+        passes = (data.get("passes") or ()) if source == "model" else ()
         return cls(
             name=name,
             x=float(data["x"]),
             y=float(data["y"]),
             visibility=1.0 if visibility is None else float(visibility),
-            source=data.get("source", "therapist"),
+            source=source,
+            passes=tuple((float(p[0]), float(p[1])) for p in passes),
         )
 
 

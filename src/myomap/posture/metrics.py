@@ -15,7 +15,7 @@ or forward. The facing direction comes from the nose relative to the ear, or fro
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from myomap.posture import frontal, lateral
@@ -45,12 +45,16 @@ class MetricResult:
     threshold_source: str = ""
     extras: Mapping[str, Any] = field(default_factory=dict)
     landmarks: tuple[str, ...] = ()  # the points the value was computed from
+    #: How far the value moves between the model passes (± in the metric's unit); None when the points
+    #: have no passes (therapist points, or landmarks stored before passes were kept).
+    uncertainty: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "id": self.id,
             "name": self.name,
             "value": None if self.value is None else round(self.value, 2),
+            "uncertainty": None if self.uncertainty is None else round(self.uncertainty, 2),
             "unit": self.unit,
             "status": self.status,
             "reason": self.reason,
@@ -104,17 +108,22 @@ COMPUTE: dict[str, Callable[[Context, MetricDef, str | None], Measurement]] = {
 # ----------------------------------------------------------------------------- driver
 
 
-def _evaluate(ctx: Context, d: MetricDef, side: str | None) -> MetricResult:
+def _evaluate(ctx: Context, d: MetricDef, side: str | None, pass_contexts: Sequence[Context] = ()) -> MetricResult:
     result_id = f"{d.id}_{side}" if side else d.id
     name = f"{d.name} ({side})" if side else d.name
     ctx.used = []
-    common = {"id": result_id, "name": name, "norm": d.norm_text, "base_id": d.id, "view": ctx.view}
+
+    def not_measured(why: object, unit: str, source: Tier, threshold_source: str) -> MetricResult:
+        return MetricResult(id=result_id, name=name, value=None, unit=unit, status="not measured",
+                            reason=f"not measured: {why}", source=source, side=side, norm=d.norm_text, base_id=d.id,
+                            view=ctx.view, threshold_source=threshold_source)
+
     try:
         out = COMPUTE[d.id](ctx, d, side)
     except (NotMeasured, ValueError, ZeroDivisionError) as exc:  # ValueError: degenerate geometry, e.g. coincident points
-        return MetricResult(value=None, unit=_unit(ctx, d), status="not measured", reason=f"not measured: {exc}",
-                            source=d.tier, side=side, threshold_source=d.threshold_source, **common)
-    tier: Tier = out.tier or ("clinical landmark" if ctx.used and all(n in CLINICAL_LANDMARKS for n in ctx.used) else "pose estimate")
+        return not_measured(exc, _unit(ctx, d), d.tier, d.threshold_source)
+    used = tuple(dict.fromkeys(ctx.used))
+    tier: Tier = out.tier or ("clinical landmark" if used and all(n in CLINICAL_LANDMARKS for n in used) else "pose estimate")
     if tier == "clinical landmark" and d.clinical_threshold is not None:
         threshold, threshold_source = d.clinical_threshold, d.clinical_threshold_source or d.threshold_source
     else:
@@ -125,17 +134,73 @@ def _evaluate(ctx: Context, d: MetricDef, side: str | None) -> MetricResult:
         try:
             value, unit = ctx.length(out.value)
         except NotMeasured as exc:
-            return MetricResult(value=None, unit=d.unit, status="not measured", reason=f"not measured: {exc}",
-                                source=tier, side=side, threshold_source=threshold_source, **common)
+            return not_measured(exc, d.unit, tier, threshold_source)
         if unit != "cm":
             threshold = threshold.scaled(100.0 / ctx.settings.reference_height_cm)
             threshold_source += f"; no client height, so cm converted to % of a {ctx.settings.reference_height_cm:g} cm stature"
-    status: Status = "deviation" if threshold.is_deviation(value) else "normal"
+    result_side = out.side if out.side else side
+    uncertainty = _uncertainty(d, side, value, unit, result_side, used, ctx, pass_contexts)
+    limit = _stability_limit(threshold, unit, ctx.settings)
+    margin = uncertainty or 0.0
+    status: Status = "deviation" if threshold.is_deviation(value, margin=margin) else "normal"
+    reason = out.detail
+    if uncertainty is not None and uncertainty > limit:
+        status, reported = "not measured", None
+        reason = (f"not measured: unstable (±{_fmt_unit(uncertainty, unit)}; the model passes must agree within "
+                  f"±{_fmt_unit(limit, unit)}); check the points in the landmark editor or retake the photo")
+    else:
+        reported = value
+        if status == "normal" and margin and threshold.is_deviation(value):
+            reason += f" (beyond the normal range by less than its uncertainty ±{_fmt_unit(margin, unit)}: not flagged)"
     return MetricResult(
-        value=value, unit=unit, status=status, reason=out.detail, source=tier, side=out.side if out.side else side,
-        threshold=threshold.describe(unit), threshold_source=threshold_source, extras=out.extras,
-        landmarks=tuple(dict.fromkeys(ctx.used)), **common,
+        id=result_id, name=name, value=reported, unit=unit, status=status, reason=reason, source=tier, side=result_side,
+        norm=d.norm_text, base_id=d.id, view=ctx.view, threshold=threshold.describe(unit),
+        threshold_source=threshold_source, extras=out.extras if reported is not None else {}, landmarks=used,
+        uncertainty=uncertainty,
     )
+
+
+def _stability_limit(threshold: Threshold, unit: str, settings: Settings) -> float:
+    """The largest uncertainty a value may carry: the normal range's tolerance, and at most the setting."""
+    if unit == "deg":
+        cap = settings.max_uncertainty_deg
+    elif unit == "cm":
+        cap = settings.max_uncertainty_cm
+    else:  # % of body height
+        cap = 100.0 * settings.max_uncertainty_cm / settings.reference_height_cm
+    tolerance = threshold.tolerance()
+    return cap if tolerance is None else min(cap, tolerance)
+
+
+def _fmt_unit(value: float, unit: str) -> str:
+    return f"{value:.1f}°" if unit == "deg" else f"{value:.1f} {unit}"
+
+
+def _uncertainty(
+    d: MetricDef, side: str | None, value: float, unit: str, result_side: str | None, used: Sequence[str],
+    ctx: Context, pass_contexts: Sequence[Context],
+) -> float | None:
+    """The largest distance between the value and the same metric measured on one model pass alone.
+
+    Frontal asymmetries are a size plus a side, so a pass that finds the other side higher counts
+    as a negative size. None when none of the points used carry passes.
+    """
+    if not pass_contexts or not any(ctx.lms[n].passes for n in used if n in ctx.lms):
+        return None
+    spread = 0.0
+    for pc in pass_contexts:
+        pc.used = []
+        try:
+            out = COMPUTE[d.id](pc, d, side)
+            v, u = pc.length(out.value) if d.kind == "distance" else (out.value, d.unit)
+        except (NotMeasured, ValueError, ZeroDivisionError):
+            continue  # this pass alone cannot measure it (e.g. a point off the photo): no spread to add
+        if u != unit:
+            continue
+        if not d.per_side and result_side in ("left", "right") and out.side in ("left", "right") and out.side != result_side:
+            v = -v
+        spread = max(spread, abs(v - value))
+    return spread
 
 
 def _unit(ctx: Context, d: MetricDef) -> str:
@@ -162,13 +227,33 @@ def compute_metrics(
     width, height = int(image_size[0]), int(image_size[1])
     if width <= 0 or height <= 0:
         raise ValueError("image_size must be (width, height) in pixels")
-    ctx = Context(coerce_landmarks(landmarks), view, (width, height), None if height_cm is None else float(height_cm), Settings.coerce(settings))
+    lms = coerce_landmarks(landmarks)
+    cfg = Settings.coerce(settings)
+    cm = None if height_cm is None else float(height_cm)
+    ctx = Context(lms, view, (width, height), cm, cfg)
+    pass_contexts = [Context(pass_landmarks, view, (width, height), cm, cfg) for pass_landmarks in split_passes(lms)]
     results: list[MetricResult] = []
     for d in load_catalog().for_view(view):
         for side in (("left", "right") if d.per_side else (None,)):
-            results.append(_evaluate(ctx, d, side))
+            results.append(_evaluate(ctx, d, side, pass_contexts))
     warnings = [*ctx.warnings, *_view_warnings(ctx)]
     return ViewMetrics(view=view, results=tuple(results), warnings=tuple(dict.fromkeys(warnings)), scale=ctx.scale)
+
+
+def split_passes(landmarks: Mapping[str, Landmark]) -> list[dict[str, Landmark]]:
+    """One landmark set per model pass (points without passes, e.g. the therapist's, in every set).
+
+    Empty when no point carries passes, or when the points disagree on how many passes there were.
+    """
+    counts = {len(lm.passes) for lm in landmarks.values() if lm.passes}
+    if len(counts) != 1 or min(counts) < 2:
+        return []
+    (n,) = counts
+    return [
+        {name: replace(lm, x=lm.passes[k][0], y=lm.passes[k][1], passes=()) if lm.passes else lm
+         for name, lm in landmarks.items()}
+        for k in range(n)
+    ]
 
 
 def _view_warnings(ctx: Context) -> list[str]:

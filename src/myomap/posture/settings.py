@@ -27,6 +27,12 @@ class Settings:
       from the eyes (0.936, Winter 2009 after Drillis & Contini 1966).
     - ``max_bytes`` / ``max_pixels``: upload limits (20 MB, 40 megapixels).
     - ``check_several_people``: run the HOG people check (default on; a ``box`` skips it).
+    - ``stable_landmarks``: run the model three times (photo, crop, mirrored crop) and take each
+      point's median (default on; off: one pass, no uncertainty, for comparison only).
+    - ``max_uncertainty_deg`` / ``max_uncertainty_cm``: a metric whose value moves more than this
+      between the model passes (or more than its normal range allows) is "not measured: unstable".
+      1.5° / 1.5 cm: the repeatability asked of a measure followed over months (issue #7); a clinic
+      setting, not a published norm.
     """
 
     visibility_threshold: float = 0.5
@@ -36,12 +42,17 @@ class Settings:
     max_bytes: int = DEFAULT_MAX_BYTES
     max_pixels: int = DEFAULT_MAX_PIXELS
     check_several_people: bool = True
+    stable_landmarks: bool = True
+    max_uncertainty_deg: float = 1.5
+    max_uncertainty_cm: float = 1.5
 
     def __post_init__(self) -> None:
         if not 0.0 <= self.visibility_threshold <= 1.0:
             raise ValueError("visibility_threshold must lie between 0 and 1")
         if not 50.0 <= self.reference_height_cm <= 250.0:
             raise ValueError("reference_height_cm must lie between 50 and 250")
+        if self.max_uncertainty_deg <= 0 or self.max_uncertainty_cm <= 0:
+            raise ValueError("max_uncertainty_deg and max_uncertainty_cm must be positive")
         if not 0.5 < self.eye_height_ratio < 1.0:
             raise ValueError("eye_height_ratio must lie between 0.5 and 1")
         normalised: dict[str, dict[str, float]] = {}

@@ -1,0 +1,147 @@
+"""Metrics that do not move when nothing moved (issue #7): real photos and transformed copies of them.
+
+For the yoga photo and standing frames of the squat video, the test makes copies (mirror, 0.5x and
+2x scale, JPEG quality 60, a small crop shift) and analyses each. Every angle measured in two
+copies must agree in size within 1.5°; a mirror swaps the client's left and right metrics. A metric
+that cannot be that stable must say "unstable" instead of giving a number.
+"""
+
+from __future__ import annotations
+
+import io
+import itertools
+
+import cv2
+import numpy as np
+import pytest
+from posture_helpers import fixture_path
+
+from myomap.posture import analyse_photo
+from myomap.posture.metrics import MetricResult
+from myomap.posture.passes import MIRROR_INDEX, combine, unmirror
+from myomap.posture.pose import RawLandmark
+
+pytestmark = pytest.mark.slow
+
+AGREEMENT_DEG = 1.5
+COPIES = ("original", "mirror", "scale 0.5", "scale 2", "jpeg 60", "crop shift")
+
+
+def _jpeg(rgb: np.ndarray, quality: int = 95) -> bytes:
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.fromarray(rgb).save(buf, format="JPEG", quality=quality)
+    return buf.getvalue()
+
+
+def _copy(rgb: np.ndarray, kind: str) -> bytes:
+    h, w = rgb.shape[:2]
+    if kind == "mirror":
+        return _jpeg(np.ascontiguousarray(rgb[:, ::-1]))
+    if kind == "scale 0.5":
+        return _jpeg(cv2.resize(rgb, (w // 2, h // 2), interpolation=cv2.INTER_AREA))
+    if kind == "scale 2":
+        return _jpeg(cv2.resize(rgb, (w * 2, h * 2), interpolation=cv2.INTER_LINEAR))
+    if kind == "jpeg 60":
+        return _jpeg(rgb, 60)
+    if kind == "crop shift":
+        return _jpeg(np.ascontiguousarray(rgb[h // 40:, w // 40:]))
+    return _jpeg(rgb)
+
+
+def _video_frame(index: int) -> np.ndarray:
+    cap = cv2.VideoCapture(str(fixture_path("tfjs_pose_squats.mp4")))
+    try:
+        cap.set(cv2.CAP_PROP_POS_FRAMES, index)
+        ok, frame = cap.read()
+    finally:
+        cap.release()
+    if not ok:
+        pytest.skip("could not read a frame from tfjs_pose_squats.mp4 (no video codec?)")
+    return np.asarray(cv2.cvtColor(frame, cv2.COLOR_BGR2RGB), dtype=np.uint8)
+
+
+def _photo(name: str) -> np.ndarray:
+    if name == "yoga":
+        return np.asarray(cv2.cvtColor(cv2.imread(str(fixture_path("tfjs_pose.jpg"))), cv2.COLOR_BGR2RGB))
+    return _video_frame(int(name.split()[-1]))
+
+
+def _key(m: MetricResult, mirrored: bool) -> str:
+    """The metric's id in the original photo's terms: a mirror makes the client's left their right."""
+    if mirrored and m.id.endswith(("_left", "_right")):
+        stem, side = m.id.rsplit("_", 1)
+        return f"{stem}_{'right' if side == 'left' else 'left'}"
+    return m.id
+
+
+@pytest.fixture(scope="module", params=["yoga", "squat frame 0", "squat frame 1"])
+def copies(request: pytest.FixtureRequest) -> dict[str, dict[str, MetricResult]]:
+    rgb = _photo(request.param)
+    out: dict[str, dict[str, MetricResult]] = {}
+    for kind in COPIES:
+        analysis = analyse_photo(_copy(rgb, kind), view="anterior")
+        out[kind] = {_key(m, kind == "mirror"): m for m in analysis.metrics}
+    return out
+
+
+def test_each_measured_angle_agrees_across_the_copies_or_says_unstable(copies):
+    ids = set().union(*(set(metrics) for metrics in copies.values()))
+    compared = 0
+    for metric_id in sorted(ids):
+        results = {kind: copies[kind][metric_id] for kind in COPIES if metric_id in copies[kind]}
+        for m in results.values():
+            if m.value is None:
+                assert m.status == "not measured" and m.reason.startswith("not measured:"), m
+        angles = {kind: abs(m.value) for kind, m in results.items() if m.value is not None and m.unit == "deg"}
+        for (ka, a), (kb, b) in itertools.combinations(angles.items(), 2):
+            assert abs(a - b) <= AGREEMENT_DEG, f"{metric_id}: {a:.2f}° ({ka}) vs {b:.2f}° ({kb})"
+            compared += 1
+    assert compared > 0, "no angle was measured in two copies: nothing was compared"
+
+
+def test_every_measured_metric_carries_its_uncertainty_and_flags_only_beyond_it(copies):
+    for metrics in copies.values():
+        for m in metrics.values():
+            if m.status == "not measured":
+                continue
+            assert m.uncertainty is not None and m.uncertainty >= 0, m
+            assert m.to_dict()["uncertainty"] == round(m.uncertainty, 2)
+
+
+def test_an_unstable_metric_gives_its_spread_instead_of_a_number(copies):
+    unstable = [m for metrics in copies.values() for m in metrics.values() if "unstable" in m.reason]
+    # The head of the yoga pose is turned and the eyes of the squat frames are a few pixels apart:
+    # some metric must be unstable somewhere, or the check is not exercised.
+    if not unstable:
+        pytest.skip("no unstable metric in this photo's copies")
+    for m in unstable:
+        assert m.value is None and m.status == "not measured"
+        assert m.uncertainty is not None and f"±{m.uncertainty:.1f}" in m.reason
+
+
+# ---- the passes themselves (no model) ----------------------------------------------------------------
+
+
+def _points(offset: float = 0.0) -> list[RawLandmark]:
+    return [RawLandmark(100.0 + i + offset, 200.0 + 3 * i, 0.9) for i in range(33)]
+
+
+def test_unmirror_maps_points_back_and_swaps_left_and_right():
+    points = _points()
+    back = unmirror(unmirror(points, 640), 640)
+    assert [(p.x, p.y) for p in back] == [(p.x, p.y) for p in points]
+    once = unmirror(points, 640)
+    assert once[11].x == pytest.approx(640 - points[12].x) and once[11].y == points[12].y  # left shoulder <- right
+    assert once[0].x == pytest.approx(640 - points[0].x)  # the nose is its own partner
+    assert sorted(MIRROR_INDEX) == list(range(33))
+
+
+def test_combine_averages_agreeing_passes_and_ignores_one_that_wandered_off():
+    a, b = _points(0.0), _points(2.0)
+    wild = _points(1.0)
+    wild[25] = RawLandmark(900.0, 900.0, 0.9)  # a knee far from where the others put it
+    combined = combine([a, b, wild])
+    assert combined[0].x == pytest.approx(101.0)  # mean of 100, 102, 101
+    assert combined[25].x == pytest.approx(125.0 + 1.0)  # mean of the two agreeing passes only
