@@ -49,9 +49,13 @@ def test_every_synonym_resolves_to_its_own_region_on_each_side(base):
     b = atlas.bases[base]
     for term in (b.id, b.name, *b.synonyms):
         for side in (Side.LEFT, Side.RIGHT):
-            region = atlas.resolve(term, side)
-            assert region.base.id == base
-            assert region.side is (None if b.is_midline else side)
+            found = atlas.interpret(term, side)
+            own = [r for r in found.regions if r.base.id == base]
+            assert len(own) == 1 and own[0].side is (None if b.is_midline else side), term
+            if len(found.regions) == 1:
+                assert atlas.resolve(term, side) == own[0]
+            else:  # only a region's name may be shared, by a coarse area that contains it ("Shin")
+                assert term == b.name and found.expanded_from, term
 
 
 @pytest.mark.parametrize(
@@ -72,11 +76,18 @@ def test_it_resolves_what_a_therapist_types(text, side, expected):
     assert atlas.resolve(text, side).id == expected
 
 
-def test_unknown_text_gets_close_matches():
+def test_unknown_text_gets_close_matches_in_words_and_ids():
     with pytest.raises(UnknownRegionError) as err:
-        atlas.resolve("tempel", "left")
+        atlas.resolve("tmpel region pain", "left")  # two edits off: not a typo it may guess
     assert "temple" in err.value.suggestions
-    assert "did you mean" in str(err.value)
+    assert "temple" in err.value.words
+    assert "did you mean: temple" in str(err.value)
+
+
+def test_resolve_refuses_a_phrase_that_covers_several_regions_naming_them():
+    with pytest.raises(UnknownRegionError, match="covers several regions") as err:
+        atlas.resolve("wrist", "left")
+    assert err.value.suggestions == ["volar_wrist.left", "dorsal_wrist.left"]
 
 
 def test_a_two_sided_region_without_a_side_is_an_error_naming_both():

@@ -7,14 +7,15 @@ bases to one. Keeping knowledge side-free lets referral patterns be mirrored ins
 
 from __future__ import annotations
 
-import difflib
-import re
 from dataclasses import dataclass, field
 from enum import StrEnum
-from functools import cache
+from functools import cache, cached_property
 from importlib import resources
+from typing import Any
 
 import yaml
+
+from myomap.atlas.vocabulary import Entry, SideWord, Vocabulary, key, key_words, read_sides, trimmings
 
 
 class View(StrEnum):
@@ -82,14 +83,22 @@ class Region:
 
 
 class UnknownRegionError(LookupError):
-    """Raised when text names no region; carries close matches for the error message."""
+    """Raised when text names no region; carries close matches for the error message.
 
-    def __init__(self, text: str, suggestions: list[str], reason: str | None = None) -> None:
+    ``suggestions`` are ids (chart or base ids) for programs; ``words`` are the same matches as a
+    therapist says them ("temple", "angle of jaw") and are what the message shows when given.
+    """
+
+    def __init__(
+        self, text: str, suggestions: list[str], reason: str | None = None, words: list[str] | None = None
+    ) -> None:
         self.text = text
         self.suggestions = suggestions
+        self.words = words or []
         msg = reason or f"unknown body region {text!r}"
-        if suggestions:
-            msg += "; did you mean: " + ", ".join(suggestions) + "?"
+        shown = self.words or suggestions
+        if shown:
+            msg += "; did you mean: " + ", ".join(shown) + "?"
         super().__init__(msg)
 
 
@@ -97,41 +106,54 @@ def region_id(base_id: str, side: Side | None) -> str:
     return base_id if side is None else f"{base_id}.{side.value}"
 
 
-def _normalise(text: str) -> str:
-    text = text.strip().lower().replace("’", "'")
-    return re.sub(r"[\s_\-]+", " ", text)
+@dataclass(frozen=True, slots=True)
+class Resolution:
+    """What a phrase means on the chart, and how it was read."""
+
+    text: str  # what the person typed
+    regions: tuple[Region, ...]  # one or more chart regions, in atlas order
+    term: str  # the vocabulary term that matched (normalised)
+    expanded_from: str | None  # the coarse area's name when a phrase expanded to several regions, else None
+    corrected: str | None  # the term a one-typo correction matched, else None
 
 
-_SIDE_WORDS = {"left": Side.LEFT, "l": Side.LEFT, "right": Side.RIGHT, "r": Side.RIGHT}
+def _side(side: Side | str | None) -> Side | None:
+    if isinstance(side, str):
+        try:
+            return Side(side.strip().lower())
+        except ValueError:
+            raise UnknownRegionError(
+                side, [s.value for s in Side], reason=f"side must be left or right, not {side!r}"
+            ) from None
+    return side
 
 
 @dataclass(frozen=True)
 class RegionAtlas:
-    """All regions with lookup by id, name and synonym."""
+    """All regions with lookup by id, name, synonym and the words of ``data/vocabulary.yaml``."""
 
     version: int
     areas: dict[str, Area]
     bases: dict[str, BaseRegion]
     regions: dict[str, Region]
-    _terms: dict[str, str] = field(repr=False)  # normalised term -> base id
+    vocabulary: Vocabulary = field(repr=False)
 
     def base(self, base_id: str) -> BaseRegion:
         try:
             return self.bases[base_id]
         except KeyError:
-            raise UnknownRegionError(base_id, self._close(base_id)) from None
+            raise self._unknown(base_id) from None
 
     def region(self, rid: str) -> Region:
         try:
             return self.regions[rid]
         except KeyError:
-            raise UnknownRegionError(rid, self._close(rid)) from None
+            raise self._unknown(rid) from None
 
     def for_side(self, base_id: str, side: Side | str | None) -> Region:
         """The chart region of ``base_id`` on ``side``; midline regions ignore the side."""
         base = self.base(base_id)
-        if isinstance(side, str):
-            side = Side(side.lower())
+        side = _side(side)
         if base.is_midline:
             return self.regions[base.id]
         if side is None:
@@ -141,48 +163,84 @@ class RegionAtlas:
         return self.regions[region_id(base.id, side)]
 
     def resolve(self, text: str, side: Side | str | None = None) -> Region:
-        """Find the chart region a therapist means by ``text``.
+        """The one chart region a therapist means by ``text`` (see :meth:`interpret`).
 
-        Accepts chart ids (``temple.left``), base ids, names and synonyms, case-insensitively,
-        with an optional leading ``left``/``right`` word. A bilateral region needs a side, from the
-        text or the ``side`` argument; a conflict between the two is an error.
+        A phrase that covers several regions ("wrist") is an error here, naming them.
         """
-        if isinstance(side, str):
-            side = Side(side.lower())
+        found = self.interpret(text, side)
+        if len(found.regions) > 1:
+            ids = [r.id for r in found.regions]
+            raise UnknownRegionError(text, ids, reason=f"{text!r} covers several regions; name one")
+        return found.regions[0]
+
+    def interpret(self, text: str, side: Side | str | None = None) -> Resolution:
+        """What ``text`` means on the chart: one region, or several for a coarse area.
+
+        Understands chart and base ids, names, synonyms, coarse areas ("wrist"), compound and lay
+        phrases ("web of the thumb", "funny bone") and muscle-named areas ("in the trap", "over
+        the middle deltoid"), ignoring case, hyphens, plurals, pain words and one typo. Side words
+        in the text ("left", "R", "right-sided", "both sides") or ``side`` choose the side; a
+        two-sided place with no side is an error unless the text says both; a conflict is an error.
+        """
+        side = _side(side)
         raw = text.strip()
         if raw in self.regions:
             region = self.regions[raw]
             if side is not None and region.side is not None and region.side is not side:
                 raise UnknownRegionError(raw, [], reason=f"{raw!r} is on the {region.side} side, not {side}")
-            return region
-        norm = _normalise(raw)
-        words = norm.split(" ", 1)
-        text_side: Side | None = None
-        if len(words) == 2 and words[0] in _SIDE_WORDS and words[1] in self._terms:
-            text_side, norm = _SIDE_WORDS[words[0]], words[1]
-        if text_side and side and text_side is not side:
-            raise UnknownRegionError(raw, [], reason=f"{raw!r} says {text_side} but --side says {side}")
-        base_id = self._terms.get(norm)
-        if base_id is None:
-            raise UnknownRegionError(raw, self._close(norm))
-        return self.for_side(base_id, text_side or side)
+            return Resolution(raw, (region,), raw, None, None)
+        said, words = read_sides(key_words(raw))
+        if said is not None and side is not None and said.value != side.value:
+            raise UnknownRegionError(raw, [], reason=f"{raw!r} says {said} but --side says {side}")
+        cuts = list(trimmings(words))
+        match = self.vocabulary.find(cuts) or self._full_vocabulary.find(cuts)
+        if match is None:
+            raise self._unknown(raw, cuts)
+        entry = match.entry
+        sides: tuple[Side | None, ...]
+        if said is SideWord.BOTH:
+            sides = (Side.LEFT, Side.RIGHT)
+        else:
+            sides = (Side(said.value) if said else side,)
+        bases = [self.bases[b] for b in entry.bases]
+        if None in sides and not all(b.is_midline for b in bases):
+            name = entry.name or match.key
+            ids = [region_id(bases[0].id, s) for s in Side] if len(bases) == 1 else [f"{s} {name}" for s in Side]
+            raise UnknownRegionError(raw, ids, reason=f"{name!r} needs a side (left, right or both)")
+        found = {self.regions[b.id] if b.is_midline else self.regions[region_id(b.id, s)] for b in bases for s in sides}
+        ordered = tuple(sorted(found, key=lambda r: self._order[r.id]))
+        return Resolution(
+            text=raw,
+            regions=ordered,
+            term=match.key,
+            expanded_from=entry.name if len(entry.bases) > 1 else None,
+            corrected=match.key if match.corrected else None,
+        )
 
-    def _close(self, text: str) -> list[str]:
-        norm = _normalise(text)
-        matches = difflib.get_close_matches(norm, list(self._terms), n=5, cutoff=0.6)
-        names: list[str] = []
-        for term in matches:
-            label = self.bases[self._terms[term]].id
-            if label not in names:
-                names.append(label)
-        return names
+    @cached_property
+    def _order(self) -> dict[str, int]:
+        return {rid: i for i, rid in enumerate(self.regions)}
+
+    @cached_property
+    def _full_vocabulary(self) -> Vocabulary:
+        """The region vocabulary plus muscle-named areas (loaded on first need: see muscle_areas)."""
+        from myomap.atlas.muscle_areas import muscle_areas
+
+        return self.vocabulary.merged(muscle_areas(set(self.bases)))
+
+    def _unknown(self, text: str, cuts: list[tuple[str, ...]] | None = None) -> UnknownRegionError:
+        if cuts is None:
+            cuts = list(trimmings(read_sides(key_words(text))[1]))
+        close = self.vocabulary.close(cuts)
+        ids = list(dict.fromkeys(b for _, e in close for b in e.bases))
+        return UnknownRegionError(text, ids, words=[term for term, _ in close])
 
 
-def _parse(doc: dict) -> RegionAtlas:
+def _parse(doc: dict[str, Any], vocabulary_doc: dict[str, Any]) -> RegionAtlas:
     areas = {a["id"]: Area(a["id"], a["name"], a.get("snomed")) for a in doc["areas"]}
     bases: dict[str, BaseRegion] = {}
     regions: dict[str, Region] = {}
-    terms: dict[str, str] = {}
+    entries: dict[str, Entry] = {}
     for raw in doc["regions"]:
         base = BaseRegion(
             id=raw["id"],
@@ -203,15 +261,49 @@ def _parse(doc: dict) -> RegionAtlas:
             rid = region_id(base.id, side)
             regions[rid] = Region(rid, base, side)
         for term in (base.id, base.name, *base.synonyms):
-            key = _normalise(term)
-            owner = terms.setdefault(key, base.id)
-            if owner != base.id:
-                raise ValueError(f"term {term!r} names both {owner!r} and {base.id!r}")
-    return RegionAtlas(doc["version"], areas, bases, regions, terms)
+            owner = entries.setdefault(key(term), Entry(term, (base.id,)))
+            if owner.bases != (base.id,):
+                raise ValueError(f"term {term!r} names both {owner.bases[0]!r} and {base.id!r}")
+    names = {key(b.name): b.id for b in bases.values()}
+    problems: list[str] = []
+    for section in ("areas", "phrases", "lay", "muscles"):
+        for item in vocabulary_doc.get(section, ()):
+            problems += _add_vocabulary_item(entries, names, bases, item, section)
+    if problems:
+        raise ValueError("vocabulary.yaml: " + "; ".join(problems))
+    return RegionAtlas(doc["version"], areas, bases, regions, Vocabulary(entries))
+
+
+def _add_vocabulary_item(
+    entries: dict[str, Entry], names: dict[str, str], bases: dict[str, BaseRegion], item: dict[str, Any], section: str
+) -> list[str]:
+    """Add one vocabulary.yaml item. A term may take over a region's *name* only for an area that
+    contains that region ("shoulder blade"); any other clash is an error in the data."""
+    say, ids = list(item["say"]), tuple(item["regions"])
+    where = f"{section} {say[0]!r}"
+    unknown = [b for b in ids if b not in bases]
+    if unknown or not ids or len(set(ids)) != len(ids):
+        return [f"{where}: regions must be distinct base ids; unknown {unknown}"]
+    entry = Entry(say[0], ids, str(item.get("name", say[0])) if len(ids) > 1 else None)
+    problems = []
+    for term in say:
+        k = key(term)
+        if not k:
+            problems.append(f"{where}: {term!r} has no words left after normalising")
+        elif k in entries and entries[k] is not entry and not (names.get(k) in ids and entries[k].bases == (names[k],)):
+            problems.append(f"{where}: {term!r} is already {entries[k].term!r} ({', '.join(entries[k].bases)})")
+        else:
+            entries[k] = entry
+    return problems
+
+
+def _read_yaml(name: str) -> dict[str, Any]:
+    text = resources.files("myomap.atlas").joinpath(f"data/{name}").read_text(encoding="utf-8")
+    doc: dict[str, Any] = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    return doc
 
 
 @cache
 def load_atlas() -> RegionAtlas:
-    """The packaged atlas, parsed and checked once per process."""
-    text = resources.files("myomap.atlas").joinpath("data/regions.yaml").read_text(encoding="utf-8")
-    return _parse(yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)))
+    """The packaged atlas and its vocabulary, parsed and checked once per process."""
+    return _parse(_read_yaml("regions.yaml"), _read_yaml("vocabulary.yaml"))
