@@ -54,8 +54,8 @@ def test_refer_ranks_muscles_for_a_drawing_in_the_documented_shape():
     result = invoke("refer", "temple=7", "posterior neck", "mastoid", "--side", "right", "--top", "5", "--json")
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
-    assert set(data) == {"candidates", "cover", "unexplained"}
-    assert len(data["candidates"]) <= 5
+    assert set(data) == {"candidates", "groups", "cover", "unexplained", "symmetric", "entrapments"}
+    assert len(data["groups"]) <= 5
     top = data["candidates"][0]
     assert top["muscle"] == "upper_trapezius" and "temple.right" in top["essential"]
     assert top["reasons"]

@@ -15,9 +15,10 @@ def pattern(pid="forward_head", kind="pattern", shortened=("sternocleidomastoid"
 
 def test_shortened_muscles_weigh_more_than_lengthened_and_reasons_name_the_pattern():
     found = muscle_findings([pattern()])
-    assert found["sternocleidomastoid"][0] == 1.0 and found["longus_colli"][0] == 0.5
-    assert "forward head posture" in found["sternocleidomastoid"][1]
-    assert "left lengthened" in found["longus_colli"][1]
+    assert found[("sternocleidomastoid", None)][0] == 1.0 and found[("longus_colli", "left")][0] == 0.5
+    assert "forward head posture" in found[("sternocleidomastoid", None)][1]
+    assert "left lengthened" in found[("longus_colli", "left")][1]
+    assert ("longus_colli", None) not in found and ("longus_colli", "right") not in found
 
 
 def test_stored_json_works_and_referral_flags_implicate_nothing():
@@ -32,3 +33,22 @@ def test_findings_raise_a_muscle_in_the_referral_ranking():
     scm = next(c for c in boosted if c.muscle == "sternocleidomastoid")
     assert scm.score > plain["sternocleidomastoid"]
     assert any("forward head posture" in r for r in scm.reasons)
+
+
+def elevated_right_shoulder():
+    return Pattern(
+        id="elevated_shoulder", name="Elevated shoulder", kind="pattern", side="right", reasons=("right 2 cm higher",),
+        shortened=(MuscleRef("upper_trapezius", "right"),), lengthened=(), note="", sources=(), views=("anterior",),
+    )
+
+
+def test_a_right_elevated_shoulder_raises_the_right_upper_trapezius_not_the_left():
+    priors = Priors(findings=muscle_findings([elevated_right_shoulder().to_dict()]))
+    assert set(priors.findings) == {("upper_trapezius", "right")}
+    for side, raised in (("right", True), ("left", False)):
+        marks = [PainMark(f"temple.{side}", 6), PainMark(f"posterior_neck.{side}", 5)]
+        plain = next(c for c in rank_muscles(marks).candidates if c.muscle == "upper_trapezius")
+        seen = next(c for c in rank_muscles(marks, priors).candidates if c.muscle == "upper_trapezius")
+        assert plain.side == seen.side == side
+        assert (seen.score > plain.score) is raised
+        assert any("elevated shoulder" in r for r in seen.reasons) is raised

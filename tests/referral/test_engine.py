@@ -98,13 +98,13 @@ def test_the_cover_is_the_smallest_set_and_lists_what_nothing_explains():
 def test_priors_reorder_candidates_and_say_why_but_never_invent_one():
     plain = rank(("eye.left", 6))
     boosted = rank(("eye.left", 6), priors=Priors(conditions=frozenset({"tension_headache"}),
-                                                  findings={"alpha": (1.0, "forward head posture")}))
+                                                  findings={("alpha", None): (1.0, "forward head posture")}))
     score = {c.muscle: c.score for c in plain.candidates}
     alpha = next(c for c in boosted.candidates if c.muscle == "alpha")
     assert alpha.score > score["alpha"]
     assert any("Tension-type headache" in r for r in alpha.reasons)
     assert any("forward head posture" in r for r in alpha.reasons)
-    only_prior = rank(("eye.left", 6), priors=Priors(findings={"gamma": (1.0, "sway back")}))
+    only_prior = rank(("eye.left", 6), priors=Priors(findings={("gamma", None): (1.0, "sway back")}))
     assert "gamma" not in [c.muscle for c in only_prior.candidates]
 
 
@@ -112,8 +112,15 @@ def test_ranking_is_deterministic():
     marks = (("lumbar_paraspinal.right", 5),)
     first, second = rank(*marks), rank(*marks)
     assert first == second
-    shared = [c.muscle for c in first.candidates if c.muscle.startswith("shared_")]
-    assert shared == sorted(shared)
+
+
+def test_muscles_with_the_same_pattern_are_one_row_not_an_order_by_id():
+    ranking = rank(("lumbar_paraspinal.right", 5))
+    row = next(g for g in ranking.groups if any(c.muscle == "shared_0" for c in g.members))
+    assert [c.muscle for c in row.members] == [f"shared_{i}" for i in range(6)]
+    assert row.name == "Shared 0, Shared 1, Shared 2, Shared 3, Shared 4, Shared 5 (same referral pattern)"
+    assert all(c.group == row.name for c in row.members)
+    assert ranking.to_json(top=1)["groups"][0]["members"] == [c.muscle for c in ranking.groups[0].members]
 
 
 def test_an_empty_drawing_is_an_error_not_an_empty_ranking():
@@ -132,6 +139,79 @@ def test_bad_input_is_rejected_clearly():
 
 def test_json_shape_matches_the_documented_contract():
     data = rank(("temple.right", 7)).to_json(top=2)
-    assert set(data) == {"candidates", "cover", "unexplained"}
+    assert set(data) == {"candidates", "groups", "cover", "unexplained", "symmetric", "entrapments"}
     first = data["candidates"][0]
-    assert {"muscle", "name", "score", "explains", "essential", "spillover", "reasons"} <= set(first)
+    assert {"muscle", "name", "score", "explains", "essential", "spillover", "reasons", "division",
+            "trigger_points", "group", "nearby"} <= set(first)
+
+
+def test_the_worst_region_outweighs_a_faint_one_on_the_real_atlas():
+    """A 10/10 temple with a 1/10 upper back: muscles chosen for the temple come first."""
+    ranking = rank_muscles([PainMark("temple.right", 10), PainMark("interscapular.right", 1),
+                            PainMark("upper_thoracic_paraspinal.right", 1)])
+    for c in ranking.candidates[:3]:
+        assert "temple.right" in c.explains, (c.muscle, c.explains)
+    faint_first = rank_muscles([PainMark("temple.right", 1), PainMark("interscapular.right", 10),
+                                PainMark("upper_thoracic_paraspinal.right", 10)])
+    assert "temple.right" not in faint_first.candidates[0].explains
+
+
+def test_symmetric_pain_gives_both_sides_never_an_arbitrary_one():
+    ranking = rank(("forehead.left", 5), ("forehead.right", 5))
+    assert ranking.symmetric
+    assert all(c.side in ("both", "either") for c in ranking.candidates)
+    real = rank_muscles([PainMark("temple.left", 6), PainMark("temple.right", 6)])
+    assert real.symmetric and {c.side for c in real.candidates} <= {"both", "either"}
+    lopsided = rank(("forehead.left", 5), ("temple.left", 5))
+    delta = next(c for c in lopsided.candidates if c.muscle == "delta")
+    assert not lopsided.symmetric and delta.side == "both"  # a bilateral zone: either side fits as well
+
+
+def test_midline_low_back_pain_brings_muscles_referring_beside_the_spine():
+    ranking = rank_muscles([PainMark("lumbar_spine", 6)])
+    by_id = {c.muscle: c for c in ranking.candidates}
+    ql = by_id["quadratus_lumborum"]
+    assert ql.side == "both" and "sacroiliac.left" in ql.nearby and "sacroiliac.right" in ql.nearby
+    assert any("beside the midline pain at Lumbar spine" in r for r in ql.reasons)
+    assert "sacroiliac.left" not in ranking.unexplained and ranking.unexplained in ((), ("lumbar_spine",))
+    assert not any(c.nearby for c in rank_muscles([PainMark("heel.left", 6)]).candidates)
+
+
+def test_the_scalenes_tie_and_are_shown_as_one_named_group():
+    ranking = rank_muscles([PainMark("pectoral.left", 6), PainMark("interscapular.left", 5),
+                            PainMark("anterior_arm.left", 4), PainMark("radial_forearm.left", 4)])
+    row = next(g for g in ranking.groups if any(c.muscle == "anterior_scalene" for c in g.members))
+    assert {c.muscle for c in row.members} == {"anterior_scalene", "middle_scalene", "posterior_scalene"}
+    assert row.name.startswith("Scalenes: ")
+    assert ranking.label("middle_scalene") == row.name
+
+
+def test_side_aware_findings_raise_only_that_side():
+    priors = Priors(findings={("alpha", "right"): (1.0, "right shoulder elevated")})
+    left = next(c for c in rank(("temple.left", 6), priors=priors).candidates if c.muscle == "alpha")
+    right = next(c for c in rank(("temple.right", 6), priors=priors).candidates if c.muscle == "alpha")
+    assert right.score > left.score
+    assert not any("shoulder" in r for r in left.reasons)
+
+
+def test_the_best_trigger_point_pattern_is_named_and_drawn():
+    """SCM: the clavicular division refers to the forehead and ear, the sternal to the face."""
+    from myomap.referral import referral_map
+
+    ranking = rank_muscles([PainMark("forehead.left", 6), PainMark("forehead.right", 6), PainMark("ear.right", 5)])
+    scm = next(c for c in ranking.candidates if c.muscle == "sternocleidomastoid")
+    assert scm.division == "clavicular division" and scm.trigger_points == ("clavicular",)
+    assert any("clavicular division pattern" in r for r in scm.reasons)
+    face = rank_muscles([PainMark("cheek.left", 6), PainMark("eye.left", 5), PainMark("occiput.left", 3)])
+    assert next(c for c in face.candidates if c.muscle == "sternocleidomastoid").division == "sternal division"
+    clavicular = referral_map("sternocleidomastoid", "right", "clavicular division")
+    whole = referral_map("sternocleidomastoid", "right")
+    assert "ear.right" in clavicular.essential and "cheek.right" not in clavicular.essential
+    assert "cheek.right" in whole.essential and len(clavicular.trigger_points) == 1
+
+
+def test_gluteus_minimus_anterior_and_posterior_patterns_are_told_apart():
+    side = rank_muscles([PainMark("lateral_thigh.right", 6), PainMark("lateral_leg.right", 5)])
+    back = rank_muscles([PainMark("posterior_thigh.right", 6), PainMark("upper_calf.right", 5)])
+    assert next(c for c in side.candidates if c.muscle == "gluteus_minimus").division == "anterior portion"
+    assert next(c for c in back.candidates if c.muscle == "gluteus_minimus").division == "posterior portion"

@@ -127,14 +127,17 @@ def refer(
     if as_json:
         print_json(ranking.to_json(top))
         return
+    from rich.markup import escape
     from rich.table import Table
 
     table = Table("#", "muscle", "side", "score", "why")
-    for i, c in enumerate(ranking.candidates[:top], 1):
-        table.add_row(str(i), c.name, c.side, f"{c.score:.2f}", "; ".join(c.reasons))
+    for i, g in enumerate(ranking.groups[:top], 1):
+        c = g.members[0]
+        name = g.name + (f" - {c.division} ({', '.join(c.trigger_points)})" if c.division else "")
+        table.add_row(str(i), escape(name), c.side, f"{c.score:.2f}", escape("; ".join(c.reasons)))
     console.print(table)
-    names = {c.muscle: c.name for c in ranking.candidates}
-    console.print(f"[bold]Smallest set explaining the drawing:[/] {', '.join(names[m] for m in ranking.cover) or 'none'}")
+    cover = "; ".join(ranking.label(m) for m in ranking.cover) or "none"
+    console.print(f"[bold]Smallest set explaining the drawing:[/] {escape(cover)}")
     if ranking.unexplained:
         console.print(f"[bold]Not explained by any referral pattern:[/] {', '.join(ranking.unexplained)}")
     console.print("[dim]Decision support only: confirm by palpation; red flags always take precedence.[/]")

@@ -7,18 +7,28 @@
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache, cached_property
 from importlib import resources
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
-from pydantic import TypeAdapter, ValidationError
+from pydantic import BaseModel, ValidationError
 
 from myomap.atlas.regions import RegionAtlas, load_atlas
-from myomap.knowledge.schema import Condition, EndangermentSite, Muscle, Source
+from myomap.knowledge.schema import (
+    Condition,
+    EndangermentSite,
+    MidlineNeighbours,
+    Muscle,
+    MuscleGroup,
+    Nerve,
+    ProvocativeTest,
+    Source,
+)
 
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_M = TypeVar("_M", bound=BaseModel)
 
 
 class KnowledgeError(ValueError):
@@ -41,6 +51,10 @@ class Knowledge:
     conditions: dict[str, Condition]
     sites: dict[str, EndangermentSite]
     muscles: dict[str, Muscle]
+    groups: dict[str, MuscleGroup] = field(default_factory=dict)
+    midline: dict[str, MidlineNeighbours] = field(default_factory=dict)
+    tests: dict[str, ProvocativeTest] = field(default_factory=dict)
+    nerves: dict[str, Nerve] = field(default_factory=dict)
 
     @cached_property
     def _terms(self) -> dict[str, str]:
@@ -68,11 +82,15 @@ def _read(path: str) -> Any:
     return yaml.load(resources.files("myomap.knowledge").joinpath(path).read_text("utf-8"), Loader=_LOADER)
 
 
-def _parse(kind: type, items: list[Any], where: str) -> list[Any]:
-    try:
-        return TypeAdapter(list[kind]).validate_python(items)
-    except ValidationError as exc:
-        raise KnowledgeError(f"{where}: {exc}") from exc
+def _parse(kind: type[_M], items: list[Any], where: str) -> list[_M]:
+    out: list[_M] = []
+    for i, item in enumerate(items):
+        try:
+            out.append(kind.model_validate(item))
+        except ValidationError as exc:
+            name = item.get("id") if isinstance(item, dict) else None
+            raise KnowledgeError(f"{where}: item {i}{f' ({name})' if name else ''}: {exc}") from exc
+    return out
 
 
 def _unique(items: list[Any], where: str) -> dict[str, Any]:
@@ -104,7 +122,14 @@ def load_knowledge() -> Knowledge:
     for path in _muscle_files():
         muscles_list += _parse(Muscle, _read(path)["muscles"], path)
     muscles = _unique(muscles_list, "muscles")
-    kb = Knowledge(atlas, sources, conditions, sites, muscles)
+    groups = _unique(_parse(MuscleGroup, _read("data/muscle_groups.yaml")["groups"], "muscle_groups.yaml"),
+                     "muscle_groups.yaml")
+    midline = {n.region: n for n in _parse(MidlineNeighbours, _read("data/midline_neighbours.yaml")["midline"],
+                                           "midline_neighbours.yaml")}
+    tests = _unique(_parse(ProvocativeTest, _read("data/provocative_tests.yaml")["tests"], "provocative_tests.yaml"),
+                    "provocative_tests.yaml")
+    nerves = _unique(_parse(Nerve, _read("data/nerves.yaml")["nerves"], "nerves.yaml"), "nerves.yaml")
+    kb = Knowledge(atlas, sources, conditions, sites, muscles, groups, midline, tests, nerves)
     problems = integrity_problems(kb)
     if problems:
         raise KnowledgeError("knowledge base is inconsistent:\n- " + "\n- ".join(problems))
@@ -146,11 +171,50 @@ def integrity_problems(kb: Knowledge) -> list[str]:
         ]
         problems += [f"{owner} names unknown condition {c!r}" for c in m.conditions if c not in kb.conditions]
         problems += [f"{owner} names unknown site {s!r}" for s in m.endangerment_sites if s not in kb.sites]
+    problems += _pattern_problems(kb)
     terms: dict[str, str] = {}
     for m in kb.muscles.values():
         for t in {_norm(x) for x in (m.id, m.name, *m.synonyms)}:
             if terms.setdefault(t, m.id) != m.id:
                 problems.append(f"name {t!r} is used by both {terms[t]} and {m.id}")
+    return problems
+
+
+def _pattern_problems(kb: Knowledge) -> list[str]:
+    """Cross-references of the referral data: per-trigger-point zones, groups, midline
+    neighbours, nerves and provocative tests."""
+    problems: list[str] = []
+    bases = kb.atlas.bases
+    for m in kb.muscles.values():
+        owner = f"muscle {m.id}"
+        muscle_zones = {z.region for z in (*m.essential_zones, *m.spillover_zones)}
+        for tp in m.trigger_points:
+            own = [*(tp.essential_zones or []), *(tp.spillover_zones or [])]
+            if (tp.essential_zones is None) != (tp.division is None):
+                problems.append(f"{owner} trigger point {tp.id}: own zones and a division go together")
+            if tp.essential_zones is not None and tp.pattern_source is None:
+                problems.append(f"{owner} trigger point {tp.id} has its own zones but no pattern_source")
+            if tp.pattern_source is not None and tp.pattern_source.source not in kb.sources:
+                problems.append(f"{owner} trigger point {tp.id} cites unknown source {tp.pattern_source.source!r}")
+            problems += [f"{owner} trigger point {tp.id} has a zone in unknown region {z.region!r}"
+                         for z in own if z.region not in bases]
+            problems += [f"{owner} trigger point {tp.id} refers to {z.region!r}, missing from the muscle's zones"
+                         for z in own if z.region in bases and z.region not in muscle_zones]
+        for e in m.entrapments:
+            if e.nerve_id is not None and e.nerve_id not in kb.nerves:
+                problems.append(f"{owner} entrapment names unknown nerve {e.nerve_id!r}")
+            if e.test is not None and e.test not in kb.tests:
+                problems.append(f"{owner} entrapment names unknown test {e.test!r}")
+    for g in kb.groups.values():
+        problems += [f"group {g.id} names unknown muscle {x!r}" for x in g.members if x not in kb.muscles]
+    for n in kb.midline.values():
+        if n.region not in bases or not bases[n.region].is_midline:
+            problems.append(f"midline neighbours: {n.region!r} is not a midline region")
+        problems += [f"midline neighbours of {n.region}: unknown region {r!r}" for r in n.neighbours if r not in bases]
+    for nv in kb.nerves.values():
+        problems += [f"nerve {nv.id} covers unknown region {r!r}" for r in nv.regions if r not in bases]
+    for t in kb.tests.values():
+        problems += [f"test {t.id} cites unknown source {ref.source!r}" for ref in t.sources if ref.source not in kb.sources]
     return problems
 
 

@@ -50,14 +50,30 @@ def _coerce_zone(value: object) -> object:
     return {"region": value} if isinstance(value, str) else value
 
 
+def _coerce_zones(value: object) -> object:
+    return [_coerce_zone(z) for z in value] if isinstance(value, list) else value
+
+
 class TriggerPoint(_Strict):
     """A trigger-point site. ``at`` places it inside its region's box on the chart:
-    u from medial (0) to lateral (1), v from top (0) to bottom (1); mirror-invariant."""
+    u from medial (0) to lateral (1), v from top (0) to bottom (1); mirror-invariant.
+
+    Where the references draw a separate pattern for this trigger point (SCM sternal vs
+    clavicular division, gluteus minimus anterior vs posterior...), it carries its own zones and
+    the ``division`` they belong to; otherwise it refers to the muscle's zones."""
 
     id: str
     location: Text
     region: str
     at: tuple[float, float] = (0.5, 0.5)
+    division: Text | None = None
+    essential_zones: list[Zone] | None = None
+    spillover_zones: list[Zone] | None = None
+    pattern_source: SourceRef | None = None
+
+    _zones = field_validator("essential_zones", "spillover_zones", mode="before")(
+        classmethod(lambda cls, v: _coerce_zones(v))
+    )
 
     @field_validator("at")
     @classmethod
@@ -80,8 +96,16 @@ class Factor(_Strict):
 
 
 class Entrapment(_Strict):
+    """A nerve (or vessel) this muscle can compress: where, and the test that provokes it.
+
+    ``nerve_id`` names a distribution in nerves.yaml when the structure is a nerve with a
+    cutaneous territory; vessels and motor-only branches have none."""
+
     nerve: Text
     note: Text
+    site: Text | None = None
+    nerve_id: str | None = None
+    test: str | None = None
 
 
 class Palpation(_Strict):
@@ -112,7 +136,7 @@ class Muscle(_Strict):
     sources: Annotated[list[SourceRef], Field(min_length=1)]
 
     _zones = field_validator("essential_zones", "spillover_zones", mode="before")(
-        classmethod(lambda cls, v: [_coerce_zone(z) for z in v])
+        classmethod(lambda cls, v: _coerce_zones(v))
     )
 
 
@@ -155,3 +179,42 @@ class EndangermentSite(_Strict):
     regions: Annotated[list[str], Field(min_length=1)]
     guidance: Text
     sources: Annotated[list[SourceRef], Field(min_length=1)]
+
+
+class MuscleGroup(_Strict):
+    """Muscles the references describe with one referral pattern (the scalenes, the
+    suboccipitals): a tie between them is shown as one row under this name."""
+
+    id: str
+    name: Text
+    members: Annotated[list[str], Field(min_length=2)]
+    source: SourceRef
+
+
+class ProvocativeTest(_Strict):
+    """A clinical test that provokes a nerve entrapment, with how it is done and read."""
+
+    id: str
+    name: Text
+    procedure: Text
+    positive: Text
+    caveat: Text | None = None
+    sources: Annotated[list[SourceRef], Field(min_length=1)]
+
+
+class Nerve(_Strict):
+    """A peripheral nerve and the chart regions its skin territory covers (base region ids)."""
+
+    id: str
+    name: Text
+    regions: Annotated[list[str], Field(min_length=1)]
+    source: SourceRef
+
+
+class MidlineNeighbours(_Strict):
+    """Regions beside a midline region that pain drawn on the midline usually spills into, so
+    muscles referring next to the spine are considered too (at reduced weight)."""
+
+    region: str
+    neighbours: Annotated[list[str], Field(min_length=1)]
+    source: SourceRef

@@ -17,13 +17,17 @@ SHORTENED_WEIGHT = 1.0
 LENGTHENED_WEIGHT = 0.5
 
 
-def muscle_findings(patterns: Iterable[Pattern | Mapping[str, Any]], *, label: str = "posture") -> dict[str, tuple[float, str]]:
-    """Muscle id -> (weight, reason) for :class:`myomap.referral.Priors` ``findings``.
+def muscle_findings(
+    patterns: Iterable[Pattern | Mapping[str, Any]], *, label: str = "posture"
+) -> dict[tuple[str, str | None], tuple[float, str]]:
+    """(muscle id, side) -> (weight, reason) for :class:`myomap.referral.Priors` ``findings``.
 
-    Accepts patterns or their stored JSON (``Pattern.to_dict()``); a muscle named by several
-    patterns keeps its highest weight and lists every pattern in its reason.
+    The side is the one the pattern names ("left"/"right"), or None when it implicates both
+    sides, so a right elevated shoulder raises the right upper trapezius only. Accepts patterns
+    or their stored JSON (``Pattern.to_dict()``); a muscle and side named by several patterns
+    keeps its highest weight and lists every pattern in its reason.
     """
-    found: dict[str, tuple[float, list[str]]] = {}
+    found: dict[tuple[str, str | None], tuple[float, list[str]]] = {}
     for p in patterns:
         data = p.to_dict() if isinstance(p, Pattern) else p
         if data.get("kind") == "referral":
@@ -31,10 +35,12 @@ def muscle_findings(patterns: Iterable[Pattern | Mapping[str, Any]], *, label: s
         for key, weight, role in (("shortened", SHORTENED_WEIGHT, "short/overactive"),
                                   ("lengthened", LENGTHENED_WEIGHT, "lengthened/inhibited")):
             for ref in data.get(key, []):
-                side = f" {ref['side']}" if ref.get("side") else ""
-                why = f"{data['name'].lower()} ({label}) suggests it is{side} {role}"
-                old_weight, reasons = found.get(ref["muscle"], (0.0, []))
+                side: str | None = str(ref["side"]) if ref.get("side") in ("left", "right") else None
+                said = f" {side}" if side else ""
+                why = f"{data['name'].lower()} ({label}) suggests it is{said} {role}"
+                slot = (str(ref["muscle"]), side)
+                old_weight, reasons = found.get(slot, (0.0, []))
                 if why not in reasons:
                     reasons.append(why)
-                found[ref["muscle"]] = (max(old_weight, weight), reasons)
+                found[slot] = (max(old_weight, weight), reasons)
     return {m: (w, "; ".join(r)) for m, (w, r) in found.items()}

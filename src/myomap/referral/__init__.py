@@ -2,6 +2,7 @@
 
 from myomap.referral.engine import (
     Candidate,
+    CandidateGroup,
     EmptyDrawingError,
     PainMark,
     Priors,
@@ -10,5 +11,10 @@ from myomap.referral.engine import (
     rank_muscles,
     referral_map,
 )
+from myomap.referral.entrapment import EntrapmentHypothesis
+from myomap.referral.palpation import PalpationFinding
 
-__all__ = ["Candidate", "EmptyDrawingError", "PainMark", "Priors", "Ranking", "ReferralMap", "rank_muscles", "referral_map"]
+__all__ = [
+    "Candidate", "CandidateGroup", "EmptyDrawingError", "EntrapmentHypothesis", "PainMark", "PalpationFinding",
+    "Priors", "Ranking", "ReferralMap", "rank_muscles", "referral_map",
+]

@@ -2,60 +2,83 @@
 
 The model (deterministic; every number below is a named constant):
 
-1. **Pattern per side.** A muscle with trigger points on side *s* refers to chart regions: each
-   zone's base region on side *s* (ipsilateral, the default), the opposite side (contralateral),
-   or both (bilateral); midline regions match either side. Zones carry a kind weight:
-   essential 1.0, spillover ``SPILLOVER_WEIGHT``, and the trigger point's own region (local
-   tenderness) ``LOCAL_WEIGHT``.
+1. **Pattern per division and side.** A muscle refers to chart regions from its trigger points;
+   where the references draw separate patterns (SCM sternal and clavicular divisions, gluteus
+   minimus anterior and posterior, QL superficial and deep...) each *division* has its own
+   zones, otherwise the muscle's zones apply (``patterns.divisions``). A zone's base region is on
+   the trigger point's side (ipsilateral, the default), the opposite side (contralateral) or both
+   (bilateral); midline regions match either side. Kind weights: essential 1.0, spillover
+   ``SPILLOVER_WEIGHT``, the trigger point's own region (local tenderness) ``LOCAL_WEIGHT``.
 2. **Specificity.** A base region that many muscles refer to says little about which muscle is
    responsible, so each region gets an inverse-document-frequency weight
    ``idf(b) = ln(1 + M / (1 + n_b))``, with M muscles and n_b the number of muscles that list b
    (spillover counted as half).
-3. **Pain mass.** A painted region r weighs ``w_r = (0.5 + 0.5 * intensity / 10) * idf(b_r)``,
-   so mild pain still counts but severe pain counts more.
-4. **Score** for a muscle on a side = ``recall ** RECALL_EXP * fit ** PRECISION_EXP``:
-   *recall* is the share of the drawing's pain mass the pattern explains (each region at its
-   best kind weight); *precision* is the share of the muscle's essential pattern (idf-weighted)
-   that is present in the drawing, and ``fit = PRECISION_FLOOR + (1 - PRECISION_FLOOR) *
-   precision``, so a muscle whose hallmark zones are missing ranks lower but a spillover-only
-   match still counts a little.
-   Both sides together ("both") are scored too, as the union, when each side explains something.
-5. **Priors** multiply the score: a matching client condition by ``1 + CONDITION_BOOST`` and a
-   muscle implicated by posture or movement findings by ``1 + FINDING_BOOST * weight``
-   (weights 0..1). Priors only re-order muscles that already explain some pain; they never
-   create a candidate on their own.
-6. **Cover.** Separately, the smallest set of candidates that together explain every region any
+3. **Pain mass.** A painted region r weighs ``w_r = max(INTENSITY_FLOOR, (i/10) ** INTENSITY_EXP)
+   * idf(b_r)``: the worst region dominates (a 10/10 temple weighs 10 times a 1/10 upper back)
+   while faint pain still counts a little. Pain drawn on the spine or sacrum also spreads
+   ``NEIGHBOUR_SHARE`` of its mass over the paraspinal and sacroiliac regions beside it on both
+   sides (``midline_neighbours.yaml``), so muscles referring next to the midline are considered;
+   these regions are reported as *nearby*, never as drawn.
+4. **Score** for a division on a side = ``recall ** RECALL_EXP * fit ** PRECISION_EXP``:
+   *recall* is the share of the pain mass the pattern explains (each region at its best kind
+   weight); *precision* is the share of the division's essential pattern (idf-weighted) present
+   in the drawing, and ``fit = PRECISION_FLOOR + (1 - PRECISION_FLOOR) * precision``. The best
+   division names the trigger points to palpate.
+5. **Sides.** Left, right and both sides together (the union, when each side explains
+   something) are scored. When the drawing is symmetric (the same base regions painted on both
+   sides) or both sides score the same, the candidate is "both", never an arbitrary side; when
+   only midline regions are explained it is "either".
+6. **Priors** multiply the score: a matching client condition by ``1 + CONDITION_BOOST``, a
+   muscle implicated on that side (or both sides) by posture or movement findings by
+   ``1 + FINDING_BOOST * weight`` (weights 0..1), and palpation findings recorded on the
+   to-palpate list (``palpation.py``). Priors only re-order muscles that already explain some
+   pain; they never create a candidate on their own.
+7. **Ties are honest.** Candidates with the same pattern on the same side and the same score are
+   one group (named from ``muscle_groups.yaml``, else by their names); other equal scores are
+   ordered by name.
+8. **Cover.** Separately, the smallest set of candidates that together explain every region any
    muscle can explain (exact search up to ``MAX_EXACT_COVER`` muscles among the top
-   ``COVER_POOL`` candidates, preferring the highest total score; greedy beyond that), and the
-   regions no muscle explains.
-
-Ties are broken by muscle id so the same drawing always gives the same ranking.
+   ``COVER_POOL`` candidates, preferring the highest total score; greedy beyond that), starting
+   from the muscles whose palpation reproduced the referral; and the regions no muscle explains.
+9. **Entrapments.** Tingling, numbness or burning in a nerve's skin territory raise the
+   entrapment hypotheses of the atlas (``entrapment.py``), listed beside the candidates.
 """
 
 from __future__ import annotations
 
 import itertools
-import math
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
-from functools import cache
+from dataclasses import dataclass, field, replace
 
-from myomap.atlas.regions import Region, RegionAtlas, Side
+from myomap.atlas.regions import RegionAtlas, Side
 from myomap.knowledge.library import Knowledge, load_knowledge
-from myomap.knowledge.schema import Muscle, ZoneSide
+from myomap.knowledge.schema import Muscle
+from myomap.referral.entrapment import EntrapmentHypothesis, entrapment_hypotheses
+from myomap.referral.palpation import PalpationFinding, palpation_effect
+from myomap.referral.patterns import (
+    ESSENTIAL,
+    KIND_WEIGHT,
+    LOCAL,
+    SPILLOVER,
+    Pattern,
+    PatternIndex,
+    build_index,
+    default_index,
+)
 
-SPILLOVER_WEIGHT = 0.6
-LOCAL_WEIGHT = 0.5
 RECALL_EXP = 0.6
 PRECISION_EXP = 0.4
 PRECISION_FLOOR = 0.2
+INTENSITY_EXP = 2.0
+INTENSITY_FLOOR = 0.1
+NEIGHBOUR_SHARE = 0.5
 CONDITION_BOOST = 0.25
 FINDING_BOOST = 0.3
 MAX_EXACT_COVER = 4
 COVER_POOL = 25
+_SAME = 1e-9
 
-ESSENTIAL, SPILLOVER, LOCAL = "essential", "spillover", "local"
-_KIND_WEIGHT = {ESSENTIAL: 1.0, SPILLOVER: SPILLOVER_WEIGHT, LOCAL: LOCAL_WEIGHT}
+QUALITIES = ("aching", "burning", "sharp", "stabbing", "throbbing", "tingling", "numbness")
 
 
 class EmptyDrawingError(ValueError):
@@ -67,19 +90,25 @@ class EmptyDrawingError(ValueError):
 
 @dataclass(frozen=True, slots=True)
 class PainMark:
-    """One painted chart region (e.g. ``temple.left``) with its intensity 0-10."""
+    """One painted chart region (e.g. ``temple.left``) with its intensity 0-10 and qualities."""
 
     region: str
     intensity: float = 5.0
+    qualities: frozenset[str] = frozenset()
+
+
+FindingKey = tuple[str, str | None]  # (muscle id, "left"/"right", or None for both sides)
 
 
 @dataclass(frozen=True)
 class Priors:
-    """Clinical context that may raise a muscle: the client's conditions and findings that
-    implicate muscles (muscle id -> (weight 0..1, reason shown to the therapist))."""
+    """Clinical context that may raise a muscle: the client's conditions; findings that
+    implicate a muscle on a side ((muscle id, side or None) -> (weight 0..1, reason shown));
+    and palpation findings ((muscle id, side as listed) -> finding)."""
 
     conditions: frozenset[str] = frozenset()
-    findings: Mapping[str, tuple[float, str]] = field(default_factory=dict)
+    findings: Mapping[FindingKey, tuple[float, str]] = field(default_factory=dict)
+    palpation: Mapping[tuple[str, str], PalpationFinding] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -94,6 +123,11 @@ class Candidate:
     local: tuple[str, ...]
     missing_essential: tuple[str, ...]
     reasons: tuple[str, ...]
+    division: str | None = None  # the pattern that fits best, when the muscle has several
+    trigger_points: tuple[str, ...] = ()  # trigger-point ids of that pattern
+    nearby: tuple[str, ...] = ()  # undrawn regions beside midline pain that the pattern covers
+    group: str | None = None  # name of the tie group this candidate belongs to
+    reproduced: bool = False  # palpation reproduced its referral
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -101,155 +135,193 @@ class Candidate:
             "name": self.name,
             "side": self.side,
             "score": round(self.score, 4),
+            "division": self.division,
+            "trigger_points": list(self.trigger_points),
+            "group": self.group,
             "explains": list(self.explains),
             "essential": list(self.essential),
             "spillover": list(self.spillover),
             "local": list(self.local),
+            "nearby": list(self.nearby),
             "missing_essential": list(self.missing_essential),
             "reasons": list(self.reasons),
         }
 
 
 @dataclass(frozen=True)
+class CandidateGroup:
+    """One row of the ranking: a candidate, or muscles tied on the same pattern and side."""
+
+    name: str
+    side: str
+    score: float
+    members: tuple[Candidate, ...]
+
+    def to_json(self) -> dict[str, object]:
+        return {"name": self.name, "side": self.side, "score": round(self.score, 4),
+                "members": [c.muscle for c in self.members]}
+
+
+@dataclass(frozen=True)
 class Ranking:
     candidates: tuple[Candidate, ...]
+    groups: tuple[CandidateGroup, ...]
     cover: tuple[str, ...]
     unexplained: tuple[str, ...]
+    entrapments: tuple[EntrapmentHypothesis, ...] = ()
+    symmetric: bool = False
+
+    def label(self, muscle: str) -> str:
+        """The name a row shows for a muscle: its tie group's name, else its own."""
+        for g in self.groups:
+            if any(c.muscle == muscle for c in g.members):
+                return g.name
+        return muscle
 
     def to_json(self, top: int | None = None) -> dict[str, object]:
-        shown = self.candidates if top is None else self.candidates[:top]
+        """The first ``top`` rows (groups), with every member of each listed as a candidate."""
+        rows = self.groups if top is None else self.groups[:top]
         return {
-            "candidates": [c.to_json() for c in shown],
+            "candidates": [c.to_json() for g in rows for c in g.members],
+            "groups": [g.to_json() for g in rows],
             "cover": list(self.cover),
             "unexplained": list(self.unexplained),
+            "symmetric": self.symmetric,
+            "entrapments": [e.to_json() for e in self.entrapments],
         }
 
 
-# --- precomputed patterns ----------------------------------------------------------------------
+# --- drawing ---------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _Pattern:
-    """A muscle's referral on one side: chart region id -> (kind, idf); plus essential mass."""
-
-    muscle: Muscle
-    side: Side
-    regions: Mapping[str, str]
-    essential: Mapping[str, float]  # essential chart region -> idf weight
-    essential_mass: float
-
-
-@dataclass(frozen=True)
-class _Index:
-    atlas: RegionAtlas
-    idf: Mapping[str, float]
-    sides: Mapping[str, tuple[_Pattern, _Pattern]]  # muscle id -> (left, right)
-    by_region: Mapping[str, frozenset[str]]  # chart region -> muscles whose pattern touches it
-
-
-def _zone_regions(atlas: RegionAtlas, base_id: str, tp_side: Side, zone_side: ZoneSide) -> list[Region]:
-    base = atlas.bases[base_id]
-    if base.is_midline:
-        return [atlas.regions[base.id]]
-    sides = {
-        ZoneSide.IPSILATERAL: (tp_side,),
-        ZoneSide.CONTRALATERAL: (tp_side.opposite,),
-        ZoneSide.BILATERAL: (Side.LEFT, Side.RIGHT),
-    }[zone_side]
-    return [atlas.for_side(base_id, s) for s in sides]
-
-
-def _build_index(kb: Knowledge) -> _Index:
-    atlas = kb.atlas
-    counts: dict[str, float] = {}
-    for m in kb.muscles.values():
-        seen: dict[str, float] = {}
-        for z in m.essential_zones:
-            seen[z.region] = 1.0
-        for z in m.spillover_zones:
-            seen[z.region] = max(seen.get(z.region, 0.0), 0.5)
-        for b, c in seen.items():
-            counts[b] = counts.get(b, 0.0) + c
-    n = max(len(kb.muscles), 1)
-    idf = {b: math.log(1 + n / (1 + counts.get(b, 0.0))) for b in atlas.bases}
-    sides: dict[str, tuple[_Pattern, _Pattern]] = {}
-    by_region: dict[str, set[str]] = {}
-    for m in sorted(kb.muscles.values(), key=lambda m: m.id):
-        pair: list[_Pattern] = []
-        for side in (Side.LEFT, Side.RIGHT):
-            regions: dict[str, str] = {}
-            for tp in m.trigger_points:
-                for r in _zone_regions(atlas, tp.region, side, ZoneSide.IPSILATERAL):
-                    regions.setdefault(r.id, LOCAL)
-            for kind, zones in ((SPILLOVER, m.spillover_zones), (ESSENTIAL, m.essential_zones)):
-                for z in zones:
-                    for r in _zone_regions(atlas, z.region, side, z.side):
-                        if _KIND_WEIGHT[kind] >= _KIND_WEIGHT.get(regions.get(r.id, ""), 0.0):
-                            regions[r.id] = kind
-            essential = {r: idf[atlas.regions[r].base.id] for r, k in regions.items() if k == ESSENTIAL}
-            pair.append(_Pattern(m, side, regions, essential, sum(essential.values())))
-            for r in regions:
-                by_region.setdefault(r, set()).add(m.id)
-        sides[m.id] = (pair[0], pair[1])
-    return _Index(atlas, idf, sides, {r: frozenset(ms) for r, ms in by_region.items()})
-
-
-@cache
-def _default_index() -> _Index:
-    return _build_index(load_knowledge())
-
-
-# --- ranking -------------------------------------------------------------------------------------
-
-
-def _normalise_drawing(atlas: RegionAtlas, marks: Iterable[PainMark]) -> dict[str, float]:
+def _normalise_drawing(atlas: RegionAtlas, marks: Iterable[PainMark]) -> tuple[dict[str, float], dict[str, set[str]]]:
     drawing: dict[str, float] = {}
+    qualities: dict[str, set[str]] = {}
     for mark in marks:
         region = atlas.region(mark.region)  # raises UnknownRegionError with suggestions
         if not 0 <= mark.intensity <= 10:
             raise ValueError(f"intensity for {region.id} must be between 0 and 10, not {mark.intensity}")
+        unknown = sorted(set(mark.qualities) - set(QUALITIES))
+        if unknown:
+            raise ValueError(f"unknown pain quality {unknown[0]!r} at {region.id}; known: {', '.join(QUALITIES)}")
         if mark.intensity > 0:
             drawing[region.id] = max(drawing.get(region.id, 0.0), float(mark.intensity))
+            qualities.setdefault(region.id, set()).update(mark.qualities)
     if not drawing:
         raise EmptyDrawingError()
-    return drawing
+    return drawing, qualities
+
+
+def intensity_weight(intensity: float) -> float:
+    """How much a region's intensity counts (see the module docstring, point 3)."""
+    return max(INTENSITY_FLOOR, float((intensity / 10) ** INTENSITY_EXP))
+
+
+def is_symmetric(atlas: RegionAtlas, regions: Iterable[str]) -> bool:
+    """True when every lateral base region painted is painted on both sides."""
+    sides: dict[str, set[Side]] = {}
+    for r in regions:
+        region = atlas.regions[r]
+        if region.side is not None:
+            sides.setdefault(region.base.id, set()).add(region.side)
+    return bool(sides) and all(len(s) == 2 for s in sides.values())
+
+
+def _masses(
+    kb: Knowledge, idx: PatternIndex, drawing: Mapping[str, float]
+) -> tuple[dict[str, float], dict[str, str]]:
+    """Pain mass per region (drawn and nearby) and, for nearby regions, the midline region
+    they lie beside."""
+    atlas = idx.atlas
+    mass = {r: intensity_weight(i) * idx.idf[atlas.regions[r].base.id] for r, i in drawing.items()}
+    beside: dict[str, str] = {}
+    for r, i in drawing.items():
+        rule = kb.midline.get(atlas.regions[r].base.id)
+        if rule is None:
+            continue
+        near = [atlas.for_side(b, s).id for b in rule.neighbours for s in Side]
+        near = [n for n in near if n not in drawing]
+        for n in near:
+            extra = NEIGHBOUR_SHARE * intensity_weight(i) * idx.idf[atlas.regions[n].base.id] / len(near)
+            if extra > mass.get(n, 0.0):
+                mass[n] = extra
+                beside[n] = r
+    return mass, beside
+
+
+# --- scoring ---------------------------------------------------------------------------------------
 
 
 @dataclass
-class _Scored:
-    muscle: Muscle
+class _Option:
     side: str
+    patterns: tuple[Pattern, ...]
     score: float
     hits: dict[str, str]
-    missing: list[str]
-    reasons: list[str]
 
 
-def _score(
-    patterns: Sequence[_Pattern], drawing: Mapping[str, float], mass: Mapping[str, float], total: float
-) -> tuple[float, dict[str, str]]:
+def _score(patterns: tuple[Pattern, ...], mass: Mapping[str, float], total: float) -> tuple[float, dict[str, str]]:
     hits: dict[str, str] = {}
     for p in patterns:
-        for r in drawing:
+        for r in mass:
             kind = p.regions.get(r)
-            if kind and _KIND_WEIGHT[kind] > _KIND_WEIGHT.get(hits.get(r, ""), 0.0):
+            if kind and KIND_WEIGHT[kind] > KIND_WEIGHT.get(hits.get(r, ""), 0.0):
                 hits[r] = kind
     if all(k == LOCAL for k in hits.values()):
         return 0.0, hits
-    recall = sum(mass[r] * _KIND_WEIGHT[k] for r, k in hits.items()) / total
+    recall = sum(mass[r] * KIND_WEIGHT[k] for r, k in hits.items()) / total
     essential_mass = sum(p.essential_mass for p in patterns)
-    present = sum(p.essential.get(r, 0.0) for p in patterns for r in drawing)
+    present = sum(p.essential.get(r, 0.0) for p in patterns for r in mass)
     precision = present / essential_mass if essential_mass else 0.0
     fit = PRECISION_FLOOR + (1 - PRECISION_FLOOR) * precision
     return recall**RECALL_EXP * fit**PRECISION_EXP, hits
 
 
-def _missing(patterns: Sequence[_Pattern], drawing: Mapping[str, float]) -> list[str]:
-    return sorted({r for p in patterns for r in p.essential if r not in drawing})
+def _best_option(
+    atlas: RegionAtlas, pairs: Sequence[tuple[Pattern, Pattern]], mass: Mapping[str, float], total: float,
+    symmetric: bool,
+) -> _Option | None:
+    def lateral(hits: Mapping[str, str]) -> bool:
+        return any(atlas.regions[r].side is not None for r, k in hits.items() if k != LOCAL)
+
+    best: _Option | None = None
+    for left, right in pairs:  # divisions in trigger-point order: the first wins ties
+        ls, lh = _score((left,), mass, total)
+        rs, rh = _score((right,), mass, total)
+        both: _Option | None = None
+        if lateral(lh) and lateral(rh):
+            bs, bh = _score((left, right), mass, total)
+            both = _Option("both", (left, right), bs, bh)
+        if both is not None and (symmetric or abs(ls - rs) <= _SAME):
+            option = both
+        else:
+            options = [_Option("left", (left,), ls, lh), _Option("right", (right,), rs, rh)]
+            options += [both] if both is not None else []
+            option = max(options, key=lambda o: o.score)
+        if option.score <= 0:
+            continue
+        if not lateral(option.hits):
+            option.side = "either"
+        if best is None or option.score > best.score + _SAME:
+            best = option
+    return best
 
 
-def _region_names(atlas: RegionAtlas, ids: Iterable[str]) -> str:
-    return ", ".join(atlas.regions[r].name for r in ids)
+def _finding(priors: Priors, muscle: str, side: str) -> tuple[float, str] | None:
+    """The strongest posture/movement finding for the muscle on this candidate's side."""
+    sides: tuple[str | None, ...] = (side, None) if side in ("left", "right") else ("left", "right", None)
+    found = [priors.findings[(muscle, s)] for s in sides if (muscle, s) in priors.findings]
+    return max(found, key=lambda f: f[0]) if found else None
+
+
+@dataclass
+class _Scored:
+    muscle: Muscle
+    option: _Option
+    score: float
+    missing: list[str]
+    reasons: list[str]
+    reproduced: bool
 
 
 def rank_muscles(
@@ -259,128 +331,184 @@ def rank_muscles(
     knowledge: Knowledge | None = None,
 ) -> Ranking:
     """Rank every atlas muscle against the drawing; see the module docstring for the model."""
-    idx = _default_index() if knowledge is None else _build_index(knowledge)
+    idx = default_index() if knowledge is None else build_index(knowledge)
     kb = knowledge or load_knowledge()
     priors = priors or Priors()
     atlas = idx.atlas
-    drawing = _normalise_drawing(atlas, marks)
-    mass = {r: (0.5 + 0.5 * i / 10) * idx.idf[atlas.regions[r].base.id] for r, i in drawing.items()}
+    drawing, qualities = _normalise_drawing(atlas, marks)
+    mass, beside = _masses(kb, idx, drawing)
     total = sum(mass.values())
+    symmetric = is_symmetric(atlas, drawing)
 
-    def lateral(hits: Mapping[str, str]) -> bool:
-        return any(atlas.regions[r].side is not None for r in hits)
-
-    touched = sorted(set().union(*(idx.by_region.get(r, frozenset()) for r in drawing)))
+    touched = sorted(set().union(*(idx.by_region.get(r, frozenset()) for r in mass)))
     scored: list[_Scored] = []
     for muscle_id in touched:
-        left, right = idx.sides[muscle_id]
-        options: list[tuple[str, Sequence[_Pattern], tuple[float, dict[str, str]]]] = [
-            ("left", (left,), _score((left,), drawing, mass, total)),
-            ("right", (right,), _score((right,), drawing, mass, total)),
-        ]
-        if lateral(options[0][2][1]) and lateral(options[1][2][1]):
-            options.append(("both", (left, right), _score((left, right), drawing, mass, total)))
-        side, used, (score, hits) = max(options, key=lambda o: o[2][0])  # the first wins ties
-        if score <= 0:
+        option = _best_option(atlas, idx.patterns[muscle_id], mass, total, symmetric)
+        if option is None:
             continue
-        if not lateral(hits):
-            side = "either"
-        muscle = left.muscle
-        missing = _missing(used, drawing)
-        reasons = _explain(atlas, hits, missing)
+        muscle = option.patterns[0].muscle
+        missing = sorted({r for p in option.patterns for r in p.essential if r not in mass})
+        reasons = _explain(atlas, option, drawing, beside, missing)
         boost = 1.0
-        matched = sorted(set(muscle.conditions) & priors.conditions)
-        for c in matched:
+        for c in sorted(set(muscle.conditions) & priors.conditions):
             boost += CONDITION_BOOST
             reasons.append(f"linked to the client's condition: {kb.conditions[c].name}")
-        if muscle_id in priors.findings:
-            weight, why = priors.findings[muscle_id]
+        found = _finding(priors, muscle_id, option.side)
+        if found is not None:
+            weight, why = found
             boost += FINDING_BOOST * max(0.0, min(1.0, weight))
             reasons.append(f"raised by a finding: {why}")
-        scored.append(_Scored(muscle, side, score * boost, hits, missing, reasons))
+        factor, said, reproduced = palpation_effect(priors.palpation, muscle_id, option.side)
+        reasons += said
+        scored.append(_Scored(muscle, option, option.score * boost * factor, missing, reasons, reproduced))
 
-    scored.sort(key=lambda s: (-s.score, s.muscle.id))
-    candidates = tuple(
-        Candidate(
-            muscle=s.muscle.id,
-            name=s.muscle.name,
-            side=s.side,
-            score=s.score,
-            explains=tuple(r for r in drawing if s.hits.get(r) in (ESSENTIAL, SPILLOVER)),
-            essential=tuple(r for r in drawing if s.hits.get(r) == ESSENTIAL),
-            spillover=tuple(r for r in drawing if s.hits.get(r) == SPILLOVER),
-            local=tuple(r for r in drawing if s.hits.get(r) == LOCAL),
-            missing_essential=tuple(s.missing),
-            reasons=tuple(s.reasons),
-        )
-        for s in scored
+    candidates = [_candidate(s, drawing) for s in scored]
+    groups = _group(kb, candidates, {s.muscle.id: s.option for s in scored})
+    ordered = tuple(c for g in groups for c in g.members)
+    forced = {c.muscle for c in ordered if c.reproduced}
+    cover, unexplained = _cover(ordered, list(drawing), mass, forced)
+    return Ranking(ordered, groups, cover, unexplained,
+                   entrapment_hypotheses(kb, drawing, qualities), symmetric)
+
+
+def _candidate(s: _Scored, drawing: Mapping[str, float]) -> Candidate:
+    hits = s.option.hits
+    division = s.option.patterns[0].division
+    return Candidate(
+        muscle=s.muscle.id,
+        name=s.muscle.name,
+        side=s.option.side,
+        score=s.score,
+        explains=tuple(r for r in drawing if hits.get(r) in (ESSENTIAL, SPILLOVER)),
+        essential=tuple(r for r in drawing if hits.get(r) == ESSENTIAL),
+        spillover=tuple(r for r in drawing if hits.get(r) == SPILLOVER),
+        local=tuple(r for r in drawing if hits.get(r) == LOCAL),
+        missing_essential=tuple(s.missing),
+        reasons=tuple(s.reasons),
+        division=division.label,
+        trigger_points=tuple(tp.id for tp in division.trigger_points),
+        nearby=tuple(sorted(r for r, k in hits.items() if r not in drawing and k != LOCAL)),
+        reproduced=s.reproduced,
     )
-    cover, unexplained = _cover(candidates, list(drawing), mass)
-    return Ranking(candidates, cover, unexplained)
 
 
-def _explain(atlas: RegionAtlas, hits: Mapping[str, str], missing: Sequence[str]) -> list[str]:
+def _group(kb: Knowledge, candidates: list[Candidate], options: Mapping[str, _Option]) -> tuple[CandidateGroup, ...]:
+    """Rows of the ranking: tied candidates with identical patterns share one row."""
+
+    def key(c: Candidate) -> tuple[object, ...]:
+        pats = options[c.muscle].patterns
+        return (c.side, round(c.score, 9), tuple(frozenset(p.regions.items()) for p in pats))
+
+    buckets: dict[tuple[object, ...], list[Candidate]] = {}
+    for c in candidates:
+        buckets.setdefault(key(c), []).append(c)
+    named = {m: g.name for g in kb.groups.values() for m in g.members}
+    rows: list[CandidateGroup] = []
+    for members in buckets.values():
+        members.sort(key=lambda c: c.name)
+        if len(members) == 1:
+            name = members[0].name
+        else:
+            group_names = {named.get(c.muscle) for c in members}
+            common = group_names.pop() if len(group_names) == 1 else None
+            listing = ", ".join(c.name for c in members)
+            name = f"{common}: {listing}" if common else f"{listing} (same referral pattern)"
+            members = [replace(c, group=name) for c in members]
+        rows.append(CandidateGroup(name, members[0].side, members[0].score, tuple(members)))
+    rows.sort(key=lambda g: (-g.score, g.name))
+    return tuple(rows)
+
+
+def _names(atlas: RegionAtlas, ids: Iterable[str]) -> str:
+    return ", ".join(atlas.regions[r].name for r in ids)
+
+
+def _explain(
+    atlas: RegionAtlas, option: _Option, drawing: Mapping[str, float], beside: Mapping[str, str],
+    missing: Sequence[str],
+) -> list[str]:
     reasons: list[str] = []
+    division = option.patterns[0].division
+    if division.label is not None:
+        tps = ", ".join(tp.id for tp in division.trigger_points)
+        reasons.append(f"best fit: the {division.label} pattern (trigger points {tps})")
+    drawn = {r: k for r, k in option.hits.items() if r in drawing}
     for kind, phrase in (
         (ESSENTIAL, "its essential referral zone covers"),
         (SPILLOVER, "its spillover zone covers"),
         (LOCAL, "its trigger points lie in"),
     ):
-        ids = [r for r, k in hits.items() if k == kind]
+        ids = [r for r, k in drawn.items() if k == kind]
         if ids:
-            reasons.append(f"{phrase} {_region_names(atlas, ids)}")
+            reasons.append(f"{phrase} {_names(atlas, ids)}")
+    near = sorted(r for r, k in option.hits.items() if r not in drawing and k != LOCAL)
+    if near:
+        mids = sorted({beside[r] for r in near})
+        reasons.append(f"its zone covers {_names(atlas, near)}, beside the midline pain at {_names(atlas, mids)}")
     if missing:
-        reasons.append(f"but its essential zone is not drawn at {_region_names(atlas, missing)}")
+        reasons.append(f"but its essential zone is not drawn at {_names(atlas, missing)}")
     return reasons
 
 
 def _cover(
-    candidates: Sequence[Candidate], regions: Sequence[str], mass: Mapping[str, float]
+    candidates: Sequence[Candidate], regions: Sequence[str], mass: Mapping[str, float], forced: set[str]
 ) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """Smallest set of candidates explaining all explainable regions (see module docstring)."""
     bit = {r: 1 << i for i, r in enumerate(regions)}
-    # A candidate whose regions are a subset of a better-ranked candidate's can always be swapped
-    # for it without losing coverage or score, so only undominated candidates are searched.
+
+    def mask_of(c: Candidate) -> int:
+        return sum(bit[r] for r in c.explains)
+
+    explainable = 0
+    for c in candidates[:COVER_POOL]:
+        explainable |= mask_of(c)
+    chosen = [c for c in candidates if c.muscle in forced]
+    covered = 0
+    for c in chosen:
+        covered |= mask_of(c)
+        explainable |= mask_of(c)
+    unexplained = tuple(r for r in regions if not explainable & bit[r])
+    # A candidate whose remaining regions are a subset of a better-ranked candidate's can always
+    # be swapped for it without losing coverage or score, so only undominated ones are searched.
     pool: list[Candidate] = []
     masks: list[int] = []
     for c in candidates[:COVER_POOL]:
-        mask = sum(bit[r] for r in c.explains)
-        if mask and not any(m | mask == m for m in masks):
+        mask = mask_of(c) & ~covered
+        if c.muscle not in forced and mask and not any(m | mask == m for m in masks):
             pool.append(c)
             masks.append(mask)
-    explainable = 0
-    for m in masks:
-        explainable |= m
-    unexplained = tuple(r for r in regions if not explainable & bit[r])
-    if not explainable:
-        return (), unexplained
+    need = explainable & ~covered
+    base = tuple(c.muscle for c in chosen)
+    if not need:
+        return base, unexplained
     for size in range(1, MAX_EXACT_COVER + 1):
         best: tuple[float, tuple[int, ...]] | None = None
         for combo in itertools.combinations(range(len(pool)), size):
-            covered = 0
+            got = 0
             for i in combo:
-                covered |= masks[i]
-            if covered == explainable:
+                got |= masks[i]
+            if got == need:
                 total = sum(pool[i].score for i in combo)
                 if best is None or total > best[0]:
                     best = (total, combo)
         if best is not None:
-            return tuple(pool[i].muscle for i in best[1]), unexplained
+            return base + tuple(pool[i].muscle for i in best[1]), unexplained
     # Greedy fallback: most uncovered pain mass per muscle, ties by rank.
-    chosen: list[int] = []
-    covered = 0
-    while covered != explainable:
+    picked: list[int] = []
+    while covered & need != need:
         gains = [
             (sum(mass[r] for r in regions if masks[i] & bit[r] and not covered & bit[r]), -i)
             for i in range(len(pool))
-            if i not in chosen
+            if i not in picked
         ]
+        if not gains:
+            break
         gain, neg_i = max(gains)
         if gain <= 0:
             break
-        chosen.append(-neg_i)
+        picked.append(-neg_i)
         covered |= masks[-neg_i]
-    return tuple(pool[i].muscle for i in chosen), unexplained
+    return base + tuple(pool[i].muscle for i in picked), unexplained
 
 
 # --- referral maps for display ---------------------------------------------------------------------
@@ -395,22 +523,33 @@ class ReferralMap:
     essential: tuple[str, ...]
     spillover: tuple[str, ...]
     trigger_points: tuple[tuple[str, float, float, str], ...]  # (chart region, u, v, label)
+    division: str | None = None
 
 
-def referral_map(muscle_id: str, side: Side | str) -> ReferralMap:
-    """The chart regions a muscle refers to when its trigger points are on ``side``."""
-    idx = _default_index()
+def referral_map(muscle_id: str, side: Side | str, division: str | None = None) -> ReferralMap:
+    """The chart regions a muscle refers to when its trigger points are on ``side``: one
+    division's pattern when named (as a candidate names its best fit), else all of them."""
+    idx = default_index()
     side = Side(side)
-    pattern = idx.sides[muscle_id][0 if side is Side.LEFT else 1]
-    m = pattern.muscle
+    pairs = idx.patterns[muscle_id]
+    chosen = [p for p in pairs if division is None or p[0].division.label == division] or list(pairs)
+    patterns = [pair[0 if side is Side.LEFT else 1] for pair in chosen]
+    m = patterns[0].muscle
+    regions: dict[str, str] = {}
+    for p in patterns:
+        for r, k in p.regions.items():
+            if KIND_WEIGHT[k] > KIND_WEIGHT.get(regions.get(r, ""), 0.0):
+                regions[r] = k
     tps = tuple(
         (idx.atlas.for_side(tp.region, side).id, tp.at[0], tp.at[1], f"{m.name} {tp.id.upper()}")
-        for tp in m.trigger_points
+        for p in patterns
+        for tp in p.division.trigger_points
     )
     return ReferralMap(
         muscle=m.id,
         side=side,
-        essential=tuple(r for r, k in pattern.regions.items() if k == ESSENTIAL),
-        spillover=tuple(r for r, k in pattern.regions.items() if k == SPILLOVER),
+        essential=tuple(r for r, k in regions.items() if k == ESSENTIAL),
+        spillover=tuple(r for r, k in regions.items() if k == SPILLOVER),
         trigger_points=tps,
+        division=division if len(chosen) < len(pairs) else None,
     )

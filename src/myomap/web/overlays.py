@@ -15,17 +15,19 @@ def referral_chart(
     muscle_id: str,
     side: str,
     *,
+    division: str | None = None,
     intensities: Mapping[str, float] | None = None,
     dom_id: str = "referral-map",
     caption: str | None = None,
 ) -> Markup:
     """Painted regions keep their heat colour; the muscle's zones that are not painted show as
-    essential or spillover, so the therapist sees both what fits and what is missing."""
+    essential or spillover, so the therapist sees both what fits and what is missing. With a
+    ``division`` (the candidate's best-fitting pattern), only that pattern is drawn."""
     sides = ("left", "right") if side == "both" else ("right",) if side == "either" else (side,)
     fills: dict[str, RegionFill] = {}
     marks: list[ChartMark] = []
     for s in sides:
-        rmap = referral_map(muscle_id, s)
+        rmap = referral_map(muscle_id, s, division)
         for rid in rmap.spillover:
             fills.setdefault(rid, RegionFill(style="spillover"))
         for rid in rmap.essential:

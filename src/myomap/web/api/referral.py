@@ -30,7 +30,10 @@ class ReferRequest(BaseModel):
     regions: list[ReferRegion] = Field(description="The pain drawing.", max_length=300)
     conditions: list[str] = Field(default_factory=list, description="Client condition ids used as priors.")
     findings: dict[str, float] = Field(
-        default_factory=dict, description="Muscle id -> weight 0..1 from posture or movement findings (priors)."
+        default_factory=dict,
+        description="Muscle id (both sides) or `muscle.left` / `muscle.right` -> weight 0..1 from posture or "
+                    "movement findings (priors).",
+        examples=[{"upper_trapezius.right": 1.0}],
     )
     top: int = Field(10, ge=1, le=200, description="How many candidates to return.")
 
@@ -38,20 +41,49 @@ class ReferRequest(BaseModel):
 class CandidateOut(BaseModel):
     muscle: str
     name: str
-    side: str
+    side: str = Field(description="left, right, both (symmetric pain or a true tie) or either (midline only).")
     score: float
+    division: str | None = Field(description="The best-fitting pattern, when the muscle has several.")
+    trigger_points: list[str] = Field(description="Trigger points of that pattern, to palpate.")
+    group: str | None = Field(description="Name of the row shared with muscles of the same pattern (a tie).")
     explains: list[str]
     essential: list[str]
     spillover: list[str]
     local: list[str]
+    nearby: list[str] = Field(description="Undrawn regions beside midline pain that the pattern covers.")
     missing_essential: list[str]
     reasons: list[str]
 
 
+class GroupOut(BaseModel):
+    name: str
+    side: str
+    score: float
+    members: list[str]
+
+
+class EntrapmentOut(BaseModel):
+    nerve: str
+    nerve_id: str
+    site: str
+    muscle: str
+    muscle_name: str
+    side: str
+    test: str | None
+    test_name: str | None
+    regions: list[str]
+    qualities: list[str]
+    reason: str
+
+
 class RankingOut(BaseModel):
-    candidates: list[CandidateOut]
+    candidates: list[CandidateOut] = Field(description="Every member of the rows shown, best row first.")
+    groups: list[GroupOut] = Field(description="Rows of the ranking: one muscle, or muscles tied on one pattern.")
     cover: list[str] = Field(description="Smallest set of muscles explaining every explainable region.")
     unexplained: list[str] = Field(description="Regions no referral pattern explains.")
+    symmetric: bool = Field(description="The same regions are painted on both sides.")
+    entrapments: list[EntrapmentOut] = Field(
+        description="Nerve entrapments to test where tingling, numbness or burning lie in a nerve's territory.")
 
 
 @router.post("/refer", response_model=RankingOut, summary="Rank muscles for a pain drawing")
@@ -68,15 +100,18 @@ def refer(actor: ApiActor, data: ReferRequest) -> dict[str, Any]:
     for c in data.conditions:
         if c not in kb.conditions:
             errors[f"conditions.{c}"] = f"unknown condition {c!r}"
-    for m in data.findings:
+    findings: dict[tuple[str, str | None], tuple[float, str]] = {}
+    for key, weight in data.findings.items():
+        m, _, side = key.partition(".")
         if m not in kb.muscles:
-            errors[f"findings.{m}"] = f"unknown muscle {m!r}"
+            errors[f"findings.{key}"] = f"unknown muscle {m!r}"
+        elif side not in ("", "left", "right"):
+            errors[f"findings.{key}"] = f"side must be left or right, not {side!r}"
+        else:
+            findings[(m, side or None)] = (weight, "a posture or movement finding")
     if errors:
         raise ValidationFailed(errors)
-    priors = Priors(
-        conditions=frozenset(data.conditions),
-        findings={m: (w, "a posture or movement finding") for m, w in data.findings.items()},
-    )
+    priors = Priors(conditions=frozenset(data.conditions), findings=findings)
     try:
         return rank_muscles(marks, priors).to_json(data.top)
     except EmptyDrawingError as exc:

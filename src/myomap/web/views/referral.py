@@ -35,22 +35,25 @@ def referral_page(
         ranking = referral_for_drawing(db=db, actor=actor, drawing_id=drawing.id)
     except EmptyDrawingError as exc:
         return render(request, "referral/ranking.html",
-                      {"client": client, "drawing": data, "empty": str(exc), "candidates": [], "chart": None},
+                      {"client": client, "drawing": data, "empty": str(exc), "rows": [], "chart": None},
                       status_code=200)
-    candidates = list(ranking.candidates[:TOP])
+    rows = list(ranking.groups[:TOP])
+    candidates = [c for g in rows for c in g.members]
     # Any ranked muscle can be overlaid (a link from elsewhere may name one below the top ten).
     selected = next((c for c in ranking.candidates if f"{c.muscle}:{c.side}" == show), candidates[0] if candidates else None)
     figure = overlays.referral_chart(
-        selected.muscle, selected.side, intensities=intensities, dom_id="referral-overlay",
-        caption=f"Pain drawing of {drawing.drawn_on:%-d %b %Y} with the referral map of {selected.name}",
+        selected.muscle, selected.side, division=selected.division, intensities=intensities, dom_id="referral-overlay",
+        caption=f"Pain drawing of {drawing.drawn_on:%-d %b %Y} with the referral map of {selected.name}"
+                + (f" ({selected.division})" if selected.division else ""),
     ) if selected else None
     target_rows = list_targets(db=db, actor=actor, drawing_id=drawing.id)
     kb = load_knowledge()
     context = {
-        "client": client, "drawing": data, "candidates": candidates, "selected": selected, "chart": figure,
+        "client": client, "drawing": data, "rows": rows, "candidates": candidates, "selected": selected,
+        "chart": figure, "entrapments": ranking.entrapments,
         "targets": {(t.muscle_id, t.side) for t in target_rows}, "target_rows": target_rows,
         "names": {c.muscle: c.name for c in ranking.candidates},
-        "cover": ranking.cover, "unexplained": [kb.atlas.regions[r].name for r in ranking.unexplained],
+        "cover": [ranking.label(m) for m in ranking.cover], "unexplained": [kb.atlas.regions[r].name for r in ranking.unexplained],
         "empty": None,
     }
     if is_htmx(request) and request.headers.get("hx-target") == "referral-chart":
