@@ -52,5 +52,6 @@ def test_conditions_nmt_treats_are_linked_to_muscles() -> None:
 
 def test_endangerment_sites_cover_the_classic_list() -> None:
     for site in ("anterior_triangle_neck", "posterior_triangle_neck", "axilla", "cubital_fossa",
-                 "femoral_triangle", "popliteal_fossa"):
+                 "femoral_triangle", "popliteal_fossa", "medial_upper_arm", "xiphoid_process",
+                 "facial_nerve_preauricular", "eye_orbit"):
         assert site in kb.sites
