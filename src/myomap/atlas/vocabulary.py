@@ -35,8 +35,9 @@ _STOP = frozenset("the a an my his her their your its our this that area region 
 #: Words a person puts before the place ("sharp pain deep in the ...").
 _LEAD = frozenset(
     """pain ache aching achy sore soreness tender tenderness tight tightness stiff stiffness hurt hurting
-    discomfort burning throbbing sharp dull deep severe mild constant nagging knot trigger point tp
-    twinge cramp cramping spasm tingling numbness numb referred referring radiating spreading
+    achey discomfort burning throbbing sharp dull deep severe mild constant nagging knot trigger point tp
+    twinge cramp cramping spasm tingling numbness numb pin needle referred referring radiating spreading
+    headache toothache earache client patient she he they say report complain
     i have got feel feeling felt it also just mostly mainly all whole entire and with
     in into at on over around across along through throughout within from to of""".split()
 )
@@ -47,6 +48,7 @@ _TRAIL = frozenset(
 )
 _SIDES = {"left": "left", "l": "left", "lt": "left", "right": "right", "r": "right", "rt": "right"}
 _BOTH = frozenset({"both", "bilateral", "bilaterally", "each", "either"})
+_WHOLE = frozenset({"whole", "entire", "all"})  # "the whole head": both sides unless one is named
 _SIDED = frozenset({"sided", "side"})
 
 #: Typos are corrected only in words and terms at least this long.
@@ -88,11 +90,12 @@ def read_sides(words: tuple[str, ...]) -> tuple[SideWord | None, tuple[str, ...]
     """The side the words name, and the words without it.
 
     "left", "R", "rt", "right-sided", "on the left side", "both", "bilateral", "left and right" are
-    understood anywhere in the phrase; "side" stays when it belongs to the place ("left side of
+    understood anywhere in the phrase, and "whole"/"all" with no side means both; "side" stays when it belongs to the place ("left side of
     neck" keeps "side of neck").
     """
     said: set[str] = set()
     both = False
+    whole = any(w in _WHOLE for w in words)
     out: list[str] = []
     for i, word in enumerate(words):
         if word in _SIDES:
@@ -104,7 +107,7 @@ def read_sides(words: tuple[str, ...]) -> tuple[SideWord | None, tuple[str, ...]
                 out.append(word)
         else:
             out.append(word)
-    if both or len(said) == 2:
+    if both or len(said) == 2 or (whole and not said):
         return SideWord.BOTH, tuple(out)
     return (SideWord(said.pop()) if said else None), tuple(out)
 
