@@ -17,11 +17,11 @@ def invoke(*args):
 def test_regions_resolve_prints_the_region_as_json():
     result = invoke("regions", "resolve", "angle of jaw", "--side", "left", "--json")
     assert result.exit_code == 0, result.output
-    assert json.loads(result.output)["id"] == "jaw.left"
+    assert [r["id"] for r in json.loads(result.output)["regions"]] == ["jaw.left"]
 
 
 def test_regions_resolve_suggests_close_matches_for_a_typo():
-    result = invoke("regions", "resolve", "lateral epicondyel", "--side", "left")
+    result = invoke("regions", "resolve", "laterl epicondyel", "--side", "left")  # two typos: no guess
     assert result.exit_code == 2
     assert "lateral_elbow" in result.output
 

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
 
 from myomap.cli._output import console, fail, print_json
 
+if TYPE_CHECKING:
+    from myomap.atlas.regions import Region
+
 regions_app = typer.Typer(help="Body-chart regions: list them or resolve a name to a region id.", no_args_is_help=True)
 
 
-def _region_json(region) -> dict:  # type: ignore[no-untyped-def]
+def _region_json(region: Region) -> dict[str, object]:
     base = region.base
     return {
         "id": region.id,
@@ -44,23 +47,37 @@ def list_regions(as_json: Annotated[bool, typer.Option("--json", help="Print JSO
 
 @regions_app.command("resolve")
 def resolve(
-    text: Annotated[str, typer.Argument(help="Region id, name or synonym, e.g. 'angle of jaw'.")],
+    text: Annotated[str, typer.Argument(help="A therapist's or client's words, e.g. 'angle of jaw', 'left wrist', 'both calves'.")],
     side: Annotated[str | None, typer.Option(help="left or right, for two-sided regions.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
-    """Resolve what a therapist typed to one chart region."""
+    """Resolve what a therapist typed to chart regions (a coarse area like 'wrist' expands to several)."""
     from myomap.atlas.regions import UnknownRegionError, load_atlas
 
     if side is not None and side.lower() not in ("left", "right"):
         fail(f"--side must be left or right, not {side!r}")
     try:
-        region = load_atlas().resolve(text, side)
+        found = load_atlas().interpret(text, side)
     except UnknownRegionError as exc:
         fail(str(exc))
     if as_json:
-        print_json(_region_json(region))
-    else:
-        console.print(f"{region.id}\t{region.name}")
+        print_json(
+            {
+                "text": found.text,
+                "term": found.term,
+                "expanded_from": found.expanded_from,
+                "corrected": found.corrected,
+                "regions": [_region_json(r) for r in found.regions],
+            }
+        )
+        return
+    if found.corrected:
+        console.print(f"(read as {found.corrected!r})", markup=False)
+    if found.expanded_from:
+        names = ", ".join(r.name for r in found.regions)
+        console.print(f"{found.expanded_from} → {names}", markup=False)
+    for region in found.regions:
+        console.print(f"{region.id}\t{region.name}", markup=False)
 
 
 def register(app: typer.Typer) -> None:
