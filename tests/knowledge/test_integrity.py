@@ -37,7 +37,9 @@ def test_no_source_or_endangerment_site_is_an_orphan() -> None:
     cited = {r.source for m in kb.muscles.values() for r in m.sources}
     cited |= {r.source for c in kb.conditions.values() for r in (c.source, *c.codes_source)}
     cited |= {r.source for s in kb.sites.values() for r in s.sources}
-    assert set(kb.sources) - cited <= {"posture_research", "janda", "kendall"}  # cited by posture data
+    cited |= {r.source for t in kb.tests.values() for r in t.sources} | {n.source.source for n in kb.nerves.values()}
+    # posture data cites posture_research, janda and kendall; the independent referral cases cite davies
+    assert set(kb.sources) - cited <= {"posture_research", "janda", "kendall", "davies"}
     used_sites = {s for m in kb.muscles.values() for s in m.endangerment_sites}
     assert used_sites <= set(kb.sites)
 

@@ -140,6 +140,9 @@ def refer(
     console.print(f"[bold]Smallest set explaining the drawing:[/] {escape(cover)}")
     if ranking.unexplained:
         console.print(f"[bold]Not explained by any referral pattern:[/] {', '.join(ranking.unexplained)}")
+    for e in ranking.entrapments:
+        test = f"; test: {e.test_name}" if e.test_name else ""
+        console.print(escape(f"Entrapment to test: {e.nerve} ({e.side}) at {e.site} - {e.muscle_name}{test}. Why: {e.reason}."))
     console.print("[dim]Decision support only: confirm by palpation; red flags always take precedence.[/]")
 
 

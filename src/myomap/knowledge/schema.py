@@ -103,7 +103,7 @@ class Entrapment(_Strict):
 
     nerve: Text
     note: Text
-    site: Text | None = None
+    site: Text
     nerve_id: str | None = None
     test: str | None = None
 

@@ -60,10 +60,10 @@ def entrapment_hypotheses(
             side = "either" if not sides else "both" if len(sides) == 2 else str(sides.pop())
             quals = tuple(sorted({q for r in regions for q in marked[r]}))
             test = kb.tests.get(e.test) if e.test else None
-            reason = (f"{' and '.join(quals)} at {', '.join(atlas.regions[r].name for r in regions)}, "
-                      f"in the territory of the {e.nerve.lower() if e.nerve[0].isupper() and not e.nerve[:2].isupper() else e.nerve}")
+            names = ", ".join(atlas.regions[r].name for r in regions)
+            reason = f"{' and '.join(quals)} at {names}, in the territory of the {kb.nerves[e.nerve_id].name}"
             hyp = EntrapmentHypothesis(
-                nerve=e.nerve, nerve_id=e.nerve_id, site=e.site or e.note, muscle=m.id, muscle_name=m.name,
+                nerve=e.nerve, nerve_id=e.nerve_id, site=e.site, muscle=m.id, muscle_name=m.name,
                 side=side, test=e.test, test_name=test.name if test else None, regions=regions,
                 qualities=quals, reason=reason,
             )

@@ -40,7 +40,7 @@ def referral_for_drawing(*, db: Session, actor: Actor, drawing_id: int, priors: 
     if priors is None:
         priors = posture_priors(db=db, actor=actor, client_id=drawing.client_id, on_or_before=drawing.drawn_on)
     record(db=db, actor=actor, action="pain_drawing.referral", object_type="pain_drawing", object_id=drawing.id)
-    return rank_muscles([PainMark(m.region_id, m.intensity) for m in drawing.marks], priors)
+    return rank_muscles([PainMark(m.region_id, m.intensity, frozenset(m.qualities or ())) for m in drawing.marks], priors)
 
 
 def list_targets(*, db: Session, actor: Actor, drawing_id: int) -> list[PalpationTarget]:
