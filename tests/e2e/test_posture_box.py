@@ -51,12 +51,9 @@ def data(myomap_server) -> Data:  # type: ignore[no-untyped-def]
     from myomap.records.clients.schemas import ClientCreate
     from myomap.records.clients.service import create_client
     from myomap.records.db import Database
+    from myomap.records.posture.photos import prepare_photo
     from myomap.records.posture.schemas import PostureAssessmentCreate
-    from myomap.records.posture.service import (
-        create_assessment,
-        prepare_photo,
-        save_photo,
-    )
+    from myomap.records.posture.service import create_assessment, save_photo
 
     if not PHOTO.exists():
         pytest.skip(f"fixture photo missing: {PHOTO}")

@@ -52,7 +52,7 @@ def test_a_therapist_drags_a_shoulder_point_and_saves_it(page, myomap_server, si
     with page.expect_navigation(url=re.compile(r"uploaded=anterior"), timeout=60_000):
         front.get_by_role("button", name="Upload and analyse").click()
     expect(page.locator("#metrics-anterior")).to_contain_text("Shoulder height difference")
-    expect(page.locator('#view-anterior img[src$="annotated.png"]')).to_be_visible()
+    expect(page.locator('#view-anterior img[src$="annotated.jpg"]')).to_be_visible()
 
     # The editor: drag the right shoulder upwards with the mouse.
     page.locator("#view-anterior").get_by_role("link", name="Check and correct landmarks").click()

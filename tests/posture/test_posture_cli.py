@@ -70,4 +70,4 @@ def test_table_output_and_bad_box(app):
     assert result.exit_code == 0, result.output
     assert "Shoulder height difference" in result.output
     result = CliRunner().invoke(app, ["posture", str(photo), "--view", "anterior", "--box", "1,2,3"])
-    assert result.exit_code == 2 and "box must be four numbers" in result.output
+    assert result.exit_code == 2 and "--box: give the box as four whole numbers X,Y,W,H" in result.output

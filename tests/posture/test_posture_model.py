@@ -122,7 +122,7 @@ def test_no_person(tmp_path):
 
 
 def test_bad_box_is_refused(tfjs_jpeg):
-    with pytest.raises(PhotoError, match="outside"):
+    with pytest.raises(PhotoError, match="reaches beyond the 1000×667 photo"):
         analyse_photo(tfjs_jpeg, view="anterior", box=(5000, 0, 100, 100))
 
 

@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from myomap.records.audit.models import AuditEvent
 from myomap.records.errors import Forbidden, NotFound, ValidationFailed, VersionConflict
-from myomap.records.posture import service
+from myomap.records.posture import photos, service
 from myomap.records.posture.models import PostureAssessment, PosturePhoto
 from myomap.records.posture.presentation import to_read
 from myomap.records.posture.schemas import LandmarksUpdate, PostureAssessmentCreate, PostureAssessmentUpdate
@@ -36,7 +36,7 @@ def front_jpeg() -> bytes:
 @pytest.fixture(scope="module")
 def front_analysis(front_jpeg: bytes):  # type: ignore[no-untyped-def]
     """The one model run of this module: the fixture photo as an anterior view."""
-    return service.prepare_photo(front_jpeg, view="anterior")
+    return photos.prepare_photo(front_jpeg, view="anterior")
 
 
 @pytest.fixture
@@ -81,8 +81,8 @@ def test_a_therapist_creates_an_assessment_and_uploads_the_front_photo(db, tara,
         calls.append(kw)
         return front_analysis
 
-    monkeypatch.setattr(service, "analyse_photo", fake_analyse)
-    service.upload_photo(db=db, actor=tara, assessment_id=assessment.id, view="anterior",
+    monkeypatch.setattr(photos, "analyse_photo", fake_analyse)
+    service.upload_photo_releasing_lock(db=db, actor=tara, assessment_id=assessment.id, view="anterior",
                          data=PHOTO.read_bytes(), max_bytes=5 * 1024 * 1024)
     db.commit()
     assert calls and calls[0]["view"] == "anterior" and calls[0]["height_cm"] == 175
@@ -167,7 +167,7 @@ def test_another_clinic_cannot_read_it_and_the_front_desk_is_refused(db, world, 
     for call in (
         lambda: service.read_assessment(db=db, actor=oscar, assessment_id=assessment.id),
         lambda: service.photo_image(db=db, actor=oscar, assessment_id=assessment.id, view="anterior"),
-        lambda: service.annotated_png(db=db, actor=oscar, assessment_id=assessment.id, view="anterior"),
+        lambda: service.annotated_image(db=db, actor=oscar, assessment_id=assessment.id, view="anterior"),
         lambda: service.delete_photo(db=db, actor=oscar, assessment_id=assessment.id, view="anterior"),
         lambda: service.list_assessments(db=db, actor=oscar, client_id=assessment.client_id),
     ):
@@ -183,14 +183,14 @@ def test_another_clinic_cannot_read_it_and_the_front_desk_is_refused(db, world, 
 def test_a_wrong_file_type_is_rejected_and_nothing_is_stored(db, tara, assessment) -> None:  # type: ignore[no-untyped-def]
     for data in (b"%PDF-1.7\n" + b"0" * 2000, b"GIF89a" + b"\0" * 100, b""):
         with pytest.raises(ValidationFailed) as exc:
-            service.upload_photo(db=db, actor=tara, assessment_id=assessment.id, view="anterior", data=data)
+            service.upload_photo_releasing_lock(db=db, actor=tara, assessment_id=assessment.id, view="anterior", data=data)
         assert "photo" in exc.value.errors and exc.value.errors["photo"]
-    with pytest.raises(service.PhotoTooLarge) as big:
-        service.upload_photo(db=db, actor=tara, assessment_id=assessment.id, view="anterior",
+    with pytest.raises(photos.PhotoTooLarge) as big:
+        service.upload_photo_releasing_lock(db=db, actor=tara, assessment_id=assessment.id, view="anterior",
                              data=b"\xff\xd8\xff" + b"0" * 3000, max_bytes=2048)
     assert "largest accepted" in str(big.value)
     with pytest.raises(ValidationFailed):
-        service.upload_photo(db=db, actor=tara, assessment_id=assessment.id, view="sideways", data=b"x")
+        service.upload_photo_releasing_lock(db=db, actor=tara, assessment_id=assessment.id, view="sideways", data=b"x")
     db.commit()
     db.expire_all()
     assert db.scalars(select(PosturePhoto)).all() == []
@@ -229,8 +229,11 @@ def test_two_assessments_compare_metric_by_metric(db, tara, world, assessment, m
 
 def test_deleting_a_view_removes_its_photo_and_its_patterns(db, tara, assessment, front_analysis) -> None:  # type: ignore[no-untyped-def]
     _with_photo(db, tara, assessment, front_analysis)
-    png = service.annotated_png(db=db, actor=tara, assessment_id=assessment.id, view="anterior", max_side=400)
+    png = service.annotated_image(db=db, actor=tara, assessment_id=assessment.id, view="anterior", max_side=400,
+                                  image_format="png")
     assert png.startswith(b"\x89PNG")
+    jpeg = service.annotated_image(db=db, actor=tara, assessment_id=assessment.id, view="anterior", max_side=400)
+    assert jpeg.startswith(b"\xff\xd8\xff")
     image, media_type = service.photo_image(db=db, actor=tara, assessment_id=assessment.id, view="anterior")
     assert media_type == "image/jpeg" and image[:3] == b"\xff\xd8\xff"
     with pytest.raises(VersionConflict):

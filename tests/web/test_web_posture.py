@@ -22,7 +22,7 @@ import pytest
 from sqlalchemy import func, select
 
 from myomap.posture import CAPTURE_STEPS
-from myomap.records.posture import service
+from myomap.records.posture import photos
 from myomap.records.posture.models import PosturePhoto
 
 FIXTURES = Path(__file__).resolve().parents[2].parent / "shared" / "fixtures"
@@ -39,7 +39,7 @@ def front_jpeg() -> bytes:
 
 @pytest.fixture(scope="module")
 def front_analysis(front_jpeg: bytes):  # type: ignore[no-untyped-def]
-    return service.prepare_photo(front_jpeg, view="anterior")
+    return photos.prepare_photo(front_jpeg, view="anterior")
 
 
 @pytest.fixture(scope="module")
@@ -54,7 +54,7 @@ def one_model_run(monkeypatch, front_jpeg, front_analysis, model_runs):  # type:
     (and analysed once per photo and box)."""
     from myomap.posture import PhotoError
 
-    real = service.analyse_photo
+    real = photos.analyse_photo
 
     def analyse(data: bytes, **kw):  # type: ignore[no-untyped-def]
         if data == front_jpeg:
@@ -70,7 +70,7 @@ def one_model_run(monkeypatch, front_jpeg, front_analysis, model_runs):  # type:
             raise found
         return replace(found, view=kw["view"], height_cm=kw.get("height_cm"))
 
-    monkeypatch.setattr(service, "analyse_photo", analyse)
+    monkeypatch.setattr(photos, "analyse_photo", analyse)
 
 
 def _create(visitor, cid: int, **fields: str) -> int:  # type: ignore[no-untyped-def]
@@ -127,7 +127,7 @@ def test_the_therapist_creates_an_assessment_uploads_a_photo_and_sees_the_result
     assert 'data-metric="shoulder_height_difference"' in table and "Shoulder height difference" in table
     assert "pose estimate" in table and "deviation" in table and "°" in table
     assert "not measured: " in table  # the Q angle needs therapist points, and says so
-    assert f'src="/posture-assessments/{aid}/views/anterior/annotated.png"' in page.text
+    assert f'src="/posture-assessments/{aid}/views/anterior/annotated.jpg"' in page.text
     assert "Elevated shoulder" in text and 'href="/atlas/muscles/upper_trapezius' in page.text
     assert "referral flag, not a diagnosis" in text
     assert f'href="/posture-assessments/{aid}/views/anterior/edit"' in page.text
@@ -135,6 +135,10 @@ def test_the_therapist_creates_an_assessment_uploads_a_photo_and_sees_the_result
     png = tara.get(f"/posture-assessments/{aid}/views/anterior/annotated.png")
     assert png.status_code == 200 and png.headers["content-type"] == "image/png"
     assert png.headers["cache-control"] == "no-store" and png.content.startswith(b"\x89PNG")
+    jpeg = tara.get(f"/posture-assessments/{aid}/views/anterior/annotated.jpg")
+    assert jpeg.status_code == 200 and jpeg.headers["content-type"] == "image/jpeg"
+    assert jpeg.content.startswith(b"\xff\xd8\xff")
+    assert tara.get(f"/posture-assessments/{aid}/views/anterior/annotated.gif").status_code == 404
     photo = tara.get(f"/posture-assessments/{aid}/views/anterior/photo")
     assert photo.headers["content-type"] == "image/jpeg" and photo.headers["cache-control"] == "no-store"
     assert b"Exif" not in photo.content[:4096]
@@ -249,8 +253,6 @@ def test_bad_and_oversized_uploads_are_explained_and_nothing_is_stored(
 ) -> None:  # type: ignore[no-untyped-def]
     from fastapi.testclient import TestClient
 
-    from myomap.web.api import posture as api_posture
-
     cid = client_of(people.therapist)
     tara = signed_in(people.therapist)
     aid = _create(tara, cid)
@@ -269,7 +271,7 @@ def test_bad_and_oversized_uploads_are_explained_and_nothing_is_stored(
     assert http.post("/api/posture", files={"photo": ("f.jpg", front_jpeg, "image/jpeg")}, data={"view": "up"}).status_code == 422
 
     # A photo over the limit: a clear 413 from the posture faces ...
-    monkeypatch.setattr(api_posture, "photo_limit", lambda settings: 10_000)
+    monkeypatch.setattr(app.state, "settings", app.state.settings.model_copy(update={"upload_max_bytes": 10_000}))
     big = http.put(f"/api/posture-assessments/{aid}/views/anterior", files={"photo": ("f.jpg", front_jpeg, "image/jpeg")})
     assert big.status_code == 413 and "the photo is 43 KB; the largest accepted is 10 KB" in big.json()["detail"]
     too_big_page = _upload(tara, aid, "anterior", front_jpeg)
@@ -331,8 +333,8 @@ def test_two_assessments_side_by_side(signed_in, people, client_of, front_jpeg) 
     text = html.unescape(page.text)
     row = re.search(r'<tr data-metric="shoulder_height_difference">(.*?)</tr>', text, re.DOTALL)
     assert row and "deviation → normal" in row.group(1) and "better" in row.group(1)
-    assert f'src="/posture-assessments/{first}/views/anterior/annotated.png"' in page.text
-    assert f'src="/posture-assessments/{second}/views/anterior/annotated.png"' in page.text
+    assert f'src="/posture-assessments/{first}/views/anterior/annotated.jpg"' in page.text
+    assert f'src="/posture-assessments/{second}/views/anterior/annotated.jpg"' in page.text
 
 
 # ---- several people: the client's box ---------------------------------------------------------

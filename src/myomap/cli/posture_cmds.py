@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -11,17 +10,8 @@ import typer
 from rich.markup import escape
 
 from myomap.cli._output import console, fail, print_json, warn
+from myomap.posture.catalog import HEIGHT_RANGE_CM, VIEWS
 
-
-class ViewChoice(StrEnum):
-    anterior = "anterior"
-    posterior = "posterior"
-    left = "left"
-    right = "right"
-
-
-VIEWS = tuple(v.value for v in ViewChoice)
-HEIGHT_RANGE_CM = (50.0, 250.0)
 _STATUS_STYLE = {"normal": "green", "deviation": "bold yellow", "not measured": "dim"}
 
 
@@ -31,15 +21,16 @@ def posture(
     # same one-line "error: ..." as every other problem.
     view: Annotated[
         str,
-        typer.Option("--view", metavar="[anterior|posterior|left|right]",
+        typer.Option("--view", metavar=f"[{'|'.join(VIEWS)}]",
                      help="Which side faces the camera; left = the client's left side."),
     ],
     height_cm: Annotated[
-        float | None, typer.Option("--height-cm", help="Client's height in cm (50-250), to read offsets in cm.")
+        float | None, typer.Option("--height-cm", help=f"Client's height in cm ({HEIGHT_RANGE_CM[0]:g}-{HEIGHT_RANGE_CM[1]:g}), "
+                                   "to read offsets in cm.")
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON (view, landmarks, metrics, patterns).")] = False,
     annotate: Annotated[
-        Path | None, typer.Option("--annotate", help="Write the annotated photo to this PNG file.", dir_okay=False)
+        Path | None, typer.Option("--annotate", help="Write the annotated photo to this file (PNG, or JPEG when it ends in .jpg).", dir_okay=False)
     ] = None,
     box: Annotated[
         str | None, typer.Option("--box", help="Client's box X,Y,W,H in pixels, when other people are in the photo.")
@@ -57,22 +48,23 @@ def posture(
         _check_box(box)
     data = _read_photo(photo)
 
-    from myomap.posture import PhotoError, analyse_photo
+    from myomap.records.errors import ValidationFailed
+    from myomap.records.posture.photos import prepare_photo  # the same analysis the page and the API run
 
     try:
         if as_json:
-            analysis = analyse_photo(data, view=view, height_cm=height_cm, box=box)
+            analysis = prepare_photo(data, view=view, height_cm=height_cm, box=box)
         else:
             with console.status("Finding landmarks (pose model)...", spinner="dots"):
-                analysis = analyse_photo(data, view=view, height_cm=height_cm, box=box)
-    except PhotoError as exc:
-        fail(f"{photo.name}: {exc}")
-    except ValueError as exc:
-        fail(str(exc))
+                analysis = prepare_photo(data, view=view, height_cm=height_cm, box=box)
+    except ValidationFailed as exc:
+        fail(f"{photo.name}: " + "; ".join(f"{field}: {message}" if field != "photo" else message
+                                           for field, message in exc.errors.items()))
 
     if annotate is not None:
         try:
-            annotate.write_bytes(analysis.annotated_png())
+            fmt = "jpeg" if annotate.suffix.lower() in (".jpg", ".jpeg") else "png"
+            annotate.write_bytes(analysis.annotated_image(image_format=fmt))
         except OSError as exc:
             fail(f"cannot write {annotate}: {exc.strerror or exc}")
 
@@ -85,15 +77,13 @@ def posture(
 
 
 def _check_box(box: str) -> None:
-    """The shape of --box (four numbers, positive size); whether it fits the photo is checked later."""
+    """The shape of --box (the one box parser); whether it fits the photo is checked with the photo."""
+    from myomap.posture.people import BoxError, read_box
+
     try:
-        values = [float(part) for part in box.split(",")]
-    except ValueError:
-        values = []
-    if len(values) != 4 or not all(math.isfinite(v) for v in values):
-        fail(f"--box must be four numbers X,Y,W,H in pixels, e.g. 120,40,300,900; not {box!r}")
-    if values[2] <= 0 or values[3] <= 0:
-        fail(f"--box width and height must be positive, not {values[2]:g} and {values[3]:g}")
+        read_box(box)
+    except BoxError as exc:
+        fail(f"--box: {exc}")
 
 
 def _read_photo(photo: Path) -> bytes:
@@ -129,12 +119,13 @@ def _print_tables(analysis, photo: Path, annotate: Path | None) -> None:  # type
     from rich.table import Table
 
     table = Table(title=f"{escape(photo.name)}: {analysis.view} view")
-    for col in ("metric", "value", "side", "status", "normal", "tier"):
+    for col in ("metric", "value", "±", "side", "status", "normal", "tier"):
         table.add_column(col, overflow="fold")
     for m in analysis.metrics:
         style = _STATUS_STYLE[m.status]
         tier = "clinical" if m.source == "clinical landmark" else "pose"
-        table.add_row(m.name, _fmt_value(m.value, m.unit), m.side or "", f"[{style}]{m.status}[/]", m.threshold or "-", tier)
+        spread = "" if m.uncertainty is None else _fmt_value(m.uncertainty, m.unit)
+        table.add_row(m.name, _fmt_value(m.value, m.unit), spread, m.side or "", f"[{style}]{m.status}[/]", m.threshold or "-", tier)
     console.print(table)
     console.print("[bold]Details[/]")
     for m in analysis.metrics:

@@ -8,11 +8,12 @@ support. ``recompute`` does the same from given landmarks without the model (fas
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
 
+from myomap.posture.annotate import ImageFormat
 from myomap.posture.catalog import VIEWS
 from myomap.posture.errors import PhotoError, SeveralPeopleError
 from myomap.posture.images import DecodedPhoto, decode_photo
@@ -20,7 +21,7 @@ from myomap.posture.landmarks import BLAZEPOSE_INDEX, Landmark, LandmarkSet, coe
 from myomap.posture.metrics import MetricResult, Scale, ViewMetrics, compute_metrics
 from myomap.posture.passes import combine, extra_passes
 from myomap.posture.patterns import Pattern, detect_patterns
-from myomap.posture.people import check_whole_body, other_people, parse_box, person_box
+from myomap.posture.people import Box, check_whole_body, other_people, parse_box, person_box
 from myomap.posture.pose import PoseBackend, RawLandmark, default_backend
 from myomap.posture.settings import Settings
 
@@ -38,6 +39,7 @@ class PostureAnalysis:
     scale: Scale | None = None
     height_cm: float | None = None
     model: str | None = None  # which pose model found the "model" points
+    box: Box | None = None  # the client's box the analysis was limited to (x, y, width, height), if any
     photo: DecodedPhoto | None = field(default=None, repr=False)  # the decoded photo (analyse_photo only)
 
     def to_json(self) -> dict[str, Any]:
@@ -56,6 +58,7 @@ class PostureAnalysis:
             "warnings": list(self.warnings),
             "height_cm": self.height_cm,
             "model": self.model,
+            "box": None if self.box is None else list(self.box),
             "scale": None
             if self.scale is None
             else {"body_height_px": self.scale.body_height_px, "cm_per_px": self.scale.cm_per_px, "note": self.scale.note},
@@ -69,6 +72,13 @@ class PostureAnalysis:
 
     def annotated_png(self, rgb: np.ndarray | None = None, *, max_side: int = 1600, settings: Settings | Mapping[str, Any] | None = None) -> bytes:
         """The annotated photo as PNG bytes (uses the analysed photo unless ``rgb`` is given)."""
+        return self.annotated_image(rgb, max_side=max_side, settings=settings, image_format="png")
+
+    def annotated_image(
+        self, rgb: np.ndarray | None = None, *, max_side: int = 1600, settings: Settings | Mapping[str, Any] | None = None,
+        image_format: ImageFormat = "jpeg",
+    ) -> bytes:
+        """The annotated photo as JPEG (fast, the default) or PNG bytes."""
         from myomap.posture.annotate import render_annotation
 
         if rgb is None:
@@ -78,6 +88,7 @@ class PostureAnalysis:
         return render_annotation(
             rgb, view=self.view, landmarks=self.landmarks, metrics=self.metrics,
             visibility_threshold=Settings.coerce(settings).visibility_threshold, max_side=max_side,
+            image_format=image_format,
         )
 
 
@@ -91,11 +102,12 @@ def model_landmarks(
     raw: Sequence[RawLandmark], *, offset: tuple[float, float] = (0.0, 0.0),
     passes: Sequence[Sequence[RawLandmark]] = (),
 ) -> LandmarkSet:
-    """The named BlazePose points Myomap uses, in full-image coordinates, with each pass's position."""
+    """The named BlazePose points Myomap uses, in full-image coordinates, with where each pass put them
+    (as offsets from the point, so that they follow it if it is moved)."""
     ox, oy = offset
     return {
         name: Landmark(name=name, x=raw[i].x + ox, y=raw[i].y + oy, visibility=raw[i].visibility, source="model",
-                       passes=tuple((p[i].x + ox, p[i].y + oy) for p in passes) if len(passes) > 1 else ())
+                       passes=tuple((p[i].x - raw[i].x, p[i].y - raw[i].y) for p in passes) if len(passes) > 1 else ())
         for i, name in BLAZEPOSE_INDEX.items()
     }
 
@@ -151,9 +163,12 @@ def analyse_photo(
     _check_view(view)
     cfg = Settings.coerce(settings)
     photo = decode_photo(data, max_bytes=cfg.max_bytes, max_pixels=cfg.max_pixels)
-    landmarks = detect_landmarks(photo, box=box, settings=cfg, backend=backend)
+    client_box = None if box is None else parse_box(box, *photo.size)
+    landmarks = detect_landmarks(photo, box=client_box, settings=cfg, backend=backend)
     backend_name = getattr(backend or default_backend(), "name", None)
-    return _assemble(landmarks, view=view, image_size=photo.size, height_cm=height_cm, settings=cfg, photo=photo, model=backend_name)
+    analysis = _assemble(landmarks, view=view, image_size=photo.size, height_cm=height_cm, settings=cfg, photo=photo,
+                         model=backend_name)
+    return replace(analysis, box=client_box)
 
 
 def recompute(

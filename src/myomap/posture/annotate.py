@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import math
 from collections.abc import Mapping, Sequence
+from typing import Literal
 
 import numpy as np
 
@@ -50,6 +51,9 @@ SKELETON: tuple[tuple[str, str], ...] = (
     ("asis_left", "psis_left"),
     ("asis_right", "psis_right"),
 )
+ImageFormat = Literal["png", "jpeg"]
+IMAGE_FORMATS: dict[str, str] = {"png": "image/png", "jpeg": "image/jpeg"}
+JPEG_QUALITY = 90
 LEFT_COLOUR = (64, 160, 255)
 RIGHT_COLOUR = (255, 140, 60)
 MID_COLOUR = (235, 235, 235)
@@ -91,8 +95,12 @@ def render_annotation(
     visibility_threshold: float = 0.5,
     max_side: int = 1600,
     legend: bool = True,
+    image_format: ImageFormat = "png",
 ) -> bytes:
-    """Draw the analysis over the photo and return PNG bytes (downscaled to ``max_side`` if larger)."""
+    """Draw the analysis over the photo and return PNG or JPEG bytes (downscaled to ``max_side`` if larger).
+
+    JPEG (quality 90) encodes in about 2 ms where PNG takes about 35 ms for a photo: the pages use it.
+    """
     from PIL import Image, ImageDraw
 
     base = Image.fromarray(np.ascontiguousarray(rgb)).convert("RGB")
@@ -161,7 +169,10 @@ def render_annotation(
     if legend:
         out = _with_legend_panel(out, view, metrics, font, small, unit)
     buf = io.BytesIO()
-    out.save(buf, format="PNG", compress_level=1)
+    if image_format == "jpeg":
+        out.save(buf, format="JPEG", quality=JPEG_QUALITY)
+    else:
+        out.save(buf, format="PNG", compress_level=1)
     return buf.getvalue()
 
 
@@ -236,7 +247,8 @@ def _metric_arc(draw, m: MetricResult, pts, ref: str, unit: float, font) -> None
         anchor = "lm"
     else:
         anchor = "lm" if math.cos(math.radians(line_dir)) >= 0 else "rm"
-    draw.text((tx, ty), f"{_num(m.value)}°", font=font, fill=colour, anchor=anchor, stroke_width=max(1, round(unit)), stroke_fill=(0, 0, 0, 220))
+    label = f"{_num(m.value)}°" + ("" if m.uncertainty is None else f" ±{m.uncertainty:.1f}")
+    draw.text((tx, ty), label, font=font, fill=colour, anchor=anchor, stroke_width=max(1, round(unit)), stroke_fill=(0, 0, 0, 220))
 
 
 _PLAIN = str.maketrans({"–": "-", "—": "-", "→": "->", "≥": ">=", "≤": "<="})
@@ -257,17 +269,20 @@ def _with_legend_panel(photo, view: str, metrics: Sequence[MetricResult], font, 
     """The photo with a legend panel on its right, so the legend never hides the client."""
     from PIL import Image, ImageDraw
 
-    measured = [m for m in metrics if m.status != "not measured"]
+    measured = [m for m in metrics if m.status != "not measured" and m.value is not None]
     lines: list[tuple[str, tuple[int, int, int], object]] = [(f"{view} view", (255, 255, 255), font)]
     for m in measured:
         u = "°" if m.unit == "deg" else f" {m.unit}"
         side = f" [{m.side}]" if m.side and not m.name.endswith(f"({m.side})") else ""
-        lines.append((f"{m.name}: {_num(m.value)}{u}{side}", STATUS_COLOUR[m.status], small))
+        spread = "" if m.uncertainty is None else f" ±{m.uncertainty:.1f}{'°' if m.unit == 'deg' else ''}"
+        lines.append((f"{m.name}: {_num(m.value)}{u}{spread}{side}", STATUS_COLOUR[m.status], small))
         lines.append((f"    {m.status}; normal range {m.threshold}", STATUS_COLOUR[m.status], small))
     missing = [m for m in metrics if m.status == "not measured"]
     if missing:
         lines.append((f"not measured: {len(missing)}", STATUS_COLOUR["not measured"], small))
-        lines += [(f"    {m.name}", STATUS_COLOUR["not measured"], small) for m in missing]
+        lines += [(f"    {m.name}" + ("" if m.uncertainty is None or "unstable" not in m.reason
+                                      else f": unstable (±{m.uncertainty:.1f})"), STATUS_COLOUR["not measured"], small)
+                  for m in missing]
     lines += [
         ("", (0, 0, 0), small),
         ("dot: model point   diamond: therapist point", (210, 210, 210), small),

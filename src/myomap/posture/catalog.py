@@ -10,7 +10,10 @@ from typing import Any, Literal
 
 import yaml
 
+#: The four photos of an assessment; every list of views (pages, API, CLI, database) derives from this one.
 VIEWS: tuple[str, ...] = ("anterior", "posterior", "left", "right")
+#: The client heights accepted, in cm (the height gives offsets in cm).
+HEIGHT_RANGE_CM: tuple[float, float] = (50.0, 250.0)
 FRONTAL_VIEWS = ("anterior", "posterior")
 LATERAL_VIEWS = ("left", "right")
 Tier = Literal["pose estimate", "clinical landmark"]

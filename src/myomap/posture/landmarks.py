@@ -76,8 +76,8 @@ class Landmark:
     y: float
     visibility: float = 1.0
     source: LandmarkSource = "model"
-    #: Where each model pass put the point (model points only; see ``passes.py``): the point is their
-    #: median, and the metrics' uncertainty comes from how far apart they are.
+    #: Where each model pass put the point, as (dx, dy) offsets from it in pixels (model points only; see
+    #: ``passes.py``): the point is their robust mean, and the metrics' uncertainty comes from their spread.
     passes: tuple[tuple[float, float], ...] = ()
 
     def __post_init__(self) -> None:

@@ -19,7 +19,16 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from myomap.posture import frontal, lateral
-from myomap.posture.catalog import FRONTAL_VIEWS, LATERAL_VIEWS, VIEWS, MetricDef, Threshold, Tier, load_catalog
+from myomap.posture.catalog import (
+    FRONTAL_VIEWS,
+    HEIGHT_RANGE_CM,
+    LATERAL_VIEWS,
+    VIEWS,
+    MetricDef,
+    Threshold,
+    Tier,
+    load_catalog,
+)
 from myomap.posture.context import Context, Measurement, NotMeasured, Scale
 from myomap.posture.landmarks import CLINICAL_LANDMARKS, Landmark, coerce_landmarks
 from myomap.posture.settings import Settings
@@ -222,8 +231,9 @@ def compute_metrics(
     """Every metric defined for ``view`` (in metrics.yaml order), plus view warnings and the scale."""
     if view not in VIEWS:
         raise ValueError(f"view must be one of {', '.join(VIEWS)}, not {view!r}")
-    if height_cm is not None and not 50.0 <= float(height_cm) <= 250.0:
-        raise ValueError(f"height_cm must lie between 50 and 250, not {height_cm!r}")
+    low, high = HEIGHT_RANGE_CM
+    if height_cm is not None and not low <= float(height_cm) <= high:
+        raise ValueError(f"height_cm must lie between {low:g} and {high:g}, not {height_cm!r}")
     width, height = int(image_size[0]), int(image_size[1])
     if width <= 0 or height <= 0:
         raise ValueError("image_size must be (width, height) in pixels")
@@ -250,7 +260,7 @@ def split_passes(landmarks: Mapping[str, Landmark]) -> list[dict[str, Landmark]]
         return []
     (n,) = counts
     return [
-        {name: replace(lm, x=lm.passes[k][0], y=lm.passes[k][1], passes=()) if lm.passes else lm
+        {name: replace(lm, x=lm.x + lm.passes[k][0], y=lm.y + lm.passes[k][1], passes=()) if lm.passes else lm
          for name, lm in landmarks.items()}
         for k in range(n)
     ]

@@ -146,23 +146,63 @@ def _overlap_fraction(a: PersonBox, b: PersonBox) -> float:
     return ix * iy / area
 
 
-def parse_box(box: Sequence[float] | str, width: int, height: int) -> Box:
-    """Validate a client box ``(x, y, w, h)`` (or the text ``"X,Y,W,H"``) and clip it to the image."""
+#: The smallest client box accepted, in pixels: room for a whole person at the model's scale.
+BOX_MIN_WIDTH = 32
+BOX_MIN_HEIGHT = 64
+BOX_FORMAT = "four whole numbers X,Y,W,H: the left and top edges, the width and the height, in pixels"
+
+
+class BoxError(PhotoError):
+    """The client's box is malformed or does not fit the photo (faces show it against their box field)."""
+
+
+def read_box(box: str | Sequence[object] | None) -> Box | None:
+    """The one parser of a client box: ``"X,Y,W,H"`` or four numbers; None or blank means no box.
+
+    Four whole numbers, 0 or more, at least BOX_MIN_WIDTH x BOX_MIN_HEIGHT. Raises BoxError saying
+    what is wrong. Whether it fits the photo is :func:`check_box_fits`.
+    """
+    if box is None:
+        return None
     if isinstance(box, str):
+        if not box.strip():
+            return None
         parts = [p.strip() for p in box.split(",")]
-        try:
-            values = [float(p) for p in parts]
-        except ValueError:
-            raise PhotoError(f"box must be four numbers X,Y,W,H, not {box!r}") from None
     else:
-        values = [float(v) for v in box]
-    if len(values) != 4:
-        raise PhotoError(f"box must be four numbers (x, y, width, height), got {len(values)}")
-    x, y, w, h = values
-    if w <= 0 or h <= 0:
-        raise PhotoError("box width and height must be positive")
-    x0, y0 = max(0, int(round(x))), max(0, int(round(y)))
-    x1, y1 = min(width, int(round(x + w))), min(height, int(round(y + h)))
-    if x1 - x0 < 32 or y1 - y0 < 64:
-        raise PhotoError(f"box ({x:g}, {y:g}, {w:g}, {h:g}) lies mostly outside the {width}x{height} photo or is too small")
-    return x0, y0, x1 - x0, y1 - y0
+        parts = [_whole(v) for v in box]
+    shown = ",".join(parts)
+    if len(parts) != 4:
+        raise BoxError(f"give the box as {BOX_FORMAT}; {shown!r} has {len(parts)} values")
+    if not all(p.isascii() and p.isdigit() for p in parts):
+        raise BoxError(f"the box must be {BOX_FORMAT} (0 or more, no decimals or signs), not {shown!r}")
+    x, y, w, h = (int(p) for p in parts)
+    if w < BOX_MIN_WIDTH or h < BOX_MIN_HEIGHT:
+        raise BoxError(f"the box is {w}×{h} pixels: it must be at least {BOX_MIN_WIDTH} wide and {BOX_MIN_HEIGHT} high. "
+                       "Draw it around the whole client, head to feet")
+    return x, y, w, h
+
+
+def _whole(value: object) -> str:
+    """A number given in a sequence as text: 120.0 -> '120' (whole floats pass), anything else as typed."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def check_box_fits(box: Box, width: int, height: int) -> None:
+    """Refuse a box that reaches beyond the upright photo."""
+    x, y, w, h = box
+    if x + w > width or y + h > height:
+        raise BoxError(
+            f"the box (x {x}, y {y}, {w}×{h}) reaches beyond the {width}×{height} photo: x + width must be at most "
+            f"{width} and y + height at most {height}, in pixels of the photo as displayed (upright)"
+        )
+
+
+def parse_box(box: Sequence[float] | str, width: int, height: int) -> Box:
+    """A client box that is well formed and lies within a ``width`` x ``height`` photo. Raises BoxError."""
+    parsed = read_box(box)
+    if parsed is None:
+        raise BoxError(f"the box is empty: give it as {BOX_FORMAT}")
+    check_box_fits(parsed, width, height)
+    return parsed

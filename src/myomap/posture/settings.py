@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
+from myomap.posture.catalog import HEIGHT_RANGE_CM
 from myomap.posture.images import DEFAULT_MAX_BYTES, DEFAULT_MAX_PIXELS
 
 _THRESHOLD_KEYS = ("max_abs", "min", "max")
@@ -49,8 +50,9 @@ class Settings:
     def __post_init__(self) -> None:
         if not 0.0 <= self.visibility_threshold <= 1.0:
             raise ValueError("visibility_threshold must lie between 0 and 1")
-        if not 50.0 <= self.reference_height_cm <= 250.0:
-            raise ValueError("reference_height_cm must lie between 50 and 250")
+        low, high = HEIGHT_RANGE_CM
+        if not low <= self.reference_height_cm <= high:
+            raise ValueError(f"reference_height_cm must lie between {low:g} and {high:g}")
         if self.max_uncertainty_deg <= 0 or self.max_uncertainty_cm <= 0:
             raise ValueError("max_uncertainty_deg and max_uncertainty_cm must be positive")
         if not 0.5 < self.eye_height_ratio < 1.0:

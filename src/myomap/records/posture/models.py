@@ -25,9 +25,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from myomap.posture.catalog import VIEWS
 from myomap.records.base import Base, UTCDateTime, utcnow
 
-VIEWS: tuple[str, ...] = ("anterior", "posterior", "left", "right")
+__all__ = ["VIEWS", "PostureAssessment", "PosturePhoto"]
 
 
 class PostureAssessment(Base):

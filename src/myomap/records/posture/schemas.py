@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field
 
-View = Literal["anterior", "posterior", "left", "right"]
-MIN_HEIGHT_CM = 50.0
-MAX_HEIGHT_CM = 250.0
+from myomap.posture.catalog import HEIGHT_RANGE_CM, VIEWS
+
+View = Literal["anterior", "posterior", "left", "right"]  # a type needs the words; checked against VIEWS below
+if get_args(View) != VIEWS:
+    raise RuntimeError("schemas.View must list myomap.posture.catalog.VIEWS, in order")
+MIN_HEIGHT_CM, MAX_HEIGHT_CM = HEIGHT_RANGE_CM
 
 
 # ---- landmarks, metrics, patterns (the JSON forms of myomap.posture) -----------------------------
@@ -22,6 +25,9 @@ class LandmarkIn(BaseModel):
     y: float
     visibility: float | None = Field(None, ge=0.0, le=1.0, description="0-1; default 1 (certain).")
     source: Literal["model", "therapist"] = "therapist"
+    passes: list[tuple[float, float]] | None = Field(
+        None, max_length=8, description="Model points only: each model pass's offset (dx, dy) from the point (as read)."
+    )
 
 
 class LandmarkRead(BaseModel):
@@ -29,6 +35,10 @@ class LandmarkRead(BaseModel):
     y: float
     visibility: float
     source: Literal["model", "therapist"]
+    passes: list[tuple[float, float]] | None = Field(
+        None, description="Model points: where each model pass (photo, crop, mirrored crop) put the point, as (dx, dy) "
+        "pixels from it; the point is their robust mean, and the metrics' uncertainty is how far they move the value."
+    )
 
 
 class MetricRead(BaseModel):
@@ -39,6 +49,11 @@ class MetricRead(BaseModel):
     id: str = Field(description="Unique within the view: the metric id plus _left/_right for per-side metrics.")
     name: str
     value: float | None = Field(description="None when not measured.")
+    uncertainty: float | None = Field(
+        None, description="± in the metric's unit: how far the value moves between the model passes (None: no passes, "
+        "e.g. therapist points). A deviation is flagged only beyond it; above the stability limit the metric is "
+        "'not measured: unstable'."
+    )
     unit: str = Field(description="deg, cm, or % of body height (no client height given).")
     status: Literal["normal", "deviation", "not measured"]
     reason: str = Field(description="How the value was found, or why it was not measured.")

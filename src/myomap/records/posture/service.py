@@ -1,9 +1,9 @@
 """Postural assessment use cases: create, upload a view's photo, correct its landmarks, read, list,
 compare, delete a view (therapists and owners only; every read and change is audited).
 
-The pose model runs in :func:`prepare_photo`, which touches no database, so a face can analyse an
-upload without holding a write transaction open (SQLite allows one writer at a time); then
-:func:`save_photo` stores the result. :func:`upload_photo` does both in one call.
+The photo work without the database (analysis, recompute, drawing) is in ``photos.py``. The uploads
+(:func:`upload_photo_releasing_lock`, :func:`analyse_photo_releasing_lock`) are the one call each
+face makes: they end the read transaction before the pose model runs, and say so in their names.
 
 Every change recomputes the cached results of the assessment's photos (metrics, the view's
 patterns, warnings) and the patterns of all views pooled, and bumps the assessment's ``version``;
@@ -12,7 +12,6 @@ a change based on an older version raises :class:`VersionConflict`.
 
 from __future__ import annotations
 
-import io
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import date, timedelta
@@ -22,22 +21,26 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from myomap.posture import (
-    PhotoError,
-    PostureAnalysis,
-    SeveralPeopleError,
-    analyse_photo,
-    patterns_for_assessment,
-    recompute,
-)
+from myomap.posture import PostureAnalysis, patterns_for_assessment, recompute
 from myomap.posture import Settings as PostureSettings
+from myomap.posture.annotate import ImageFormat
 from myomap.posture.landmarks import Landmark, coerce_landmarks
 from myomap.records.accounts.permissions import Actor, Permission, require
 from myomap.records.audit.service import record
 from myomap.records.base import utcnow
 from myomap.records.clients.service import get_client_for_user
 from myomap.records.errors import NotFound, ValidationFailed, VersionConflict
-from myomap.records.posture.models import VIEWS, PostureAssessment, PosturePhoto
+from myomap.records.posture.models import PostureAssessment, PosturePhoto
+from myomap.records.posture.photos import (
+    Box,
+    check_view,
+    landmark_dicts,
+    parse_box_text,
+    prepare_photo,
+    render_annotated,
+    result_json,
+    stored_box,
+)
 from myomap.records.posture.presentation import (
     comparison,
     ordered_photos,
@@ -48,42 +51,11 @@ from myomap.records.posture.schemas import (
     PostureAssessmentCreate,
     PostureAssessmentUpdate,
     PostureComparison,
-    RecomputeResult,
 )
 
 WHAT = "postural assessment"
 #: How far outside the photo a therapist may place a point (a fraction of the photo's size).
 OUTSIDE_MARGIN = 0.02
-#: The smallest client box accepted, in pixels (as ``myomap.posture.people.parse_box``).
-BOX_MIN_WIDTH = 32
-BOX_MIN_HEIGHT = 64
-
-Box = tuple[int, int, int, int]  # x, y, width, height in pixels of the upright photo
-
-
-class PhotoTooLarge(ValidationFailed):
-    """The uploaded photo is over the size limit (faces answer 413)."""
-
-    def __init__(self, size: int, limit: int) -> None:
-        super().__init__({"photo": f"the photo is {_mb(size)}; the largest accepted is {_mb(limit)}. "
-                                   "Use the camera's normal (not RAW or maximum) quality, or a smaller copy"})
-        self.size = size
-        self.limit = limit
-
-
-class SeveralPeople(ValidationFailed):
-    """The photo shows more than one person and no box was given: each face says how to give one
-    (the API names its ``box`` field, the page its "Several people in the photo?" step)."""
-
-    def __init__(self, count: int, message: str) -> None:
-        super().__init__({"photo": message})
-        self.count = count
-
-
-def _mb(n: int) -> str:
-    return f"{n / (1024 * 1024):.1f} MB" if n >= 1024 * 1024 else f"{n / 1024:.0f} KB"
-
-
 # ---- access ---------------------------------------------------------------------------------------
 
 
@@ -97,16 +69,11 @@ def get_assessment_for_user(db: Session, actor: Actor, assessment_id: int) -> Po
 
 
 def _photo(assessment: PostureAssessment, view: str) -> PosturePhoto:
-    _check_view(view)
+    check_view(view)
     photo = assessment.photo(view)
     if photo is None:
         raise NotFound(f"photo for the {view} view")
     return photo
-
-
-def _check_view(view: str) -> None:
-    if view not in VIEWS:
-        raise ValidationFailed({"view": f"view must be one of {', '.join(VIEWS)}, not {view!r}"})
 
 
 def _check_version(assessment: PostureAssessment, expected: int | None) -> None:
@@ -138,150 +105,6 @@ def _save(db: Session, assessment: PostureAssessment, actor: Actor, expected: in
 def _check_date(assessed_on: date | None, errors: dict[str, str]) -> None:
     if assessed_on is not None and assessed_on > date.today() + timedelta(days=1):
         errors["assessed_on"] = "cannot be in the future"
-
-
-# ---- analysis (no database) -------------------------------------------------------------------
-
-
-def result_json(analysis: PostureAnalysis) -> dict[str, Any]:
-    """What is cached per photo: metrics, the view's own patterns, warnings and the scale."""
-    data = analysis.to_json()
-    return {
-        "metrics": data["metrics"],
-        "patterns": data["patterns"],
-        "warnings": list(analysis.warnings),
-        "scale": analysis.details_json()["scale"],
-        "height_cm": analysis.height_cm,
-    }
-
-
-BOX_FORMAT = "four whole numbers X,Y,W,H: the left and top edges, the width and the height, in pixels"
-
-
-def parse_box_text(text: str | Sequence[Any] | None) -> Box | None:
-    """A client box from ``"X,Y,W,H"`` (or four numbers); ``None`` or blank means no box.
-
-    Four whole, non-negative numbers, at least BOX_MIN_WIDTH x BOX_MIN_HEIGHT. Raises
-    :class:`ValidationFailed` (field ``box``) with what is wrong.
-    """
-    if text is None:
-        return None
-    if isinstance(text, str):
-        if not text.strip():
-            return None
-        parts = [p.strip() for p in text.split(",")]
-    else:
-        parts = [str(p).strip() for p in text]
-    shown = ",".join(parts)
-    if len(parts) != 4:
-        raise ValidationFailed({"box": f"give the box as {BOX_FORMAT}; {shown!r} has {len(parts)} values"})
-    if not all(p.isascii() and p.isdigit() for p in parts):
-        raise ValidationFailed({"box": f"the box must be {BOX_FORMAT} (0 or more, no decimals or signs), not {shown!r}"})
-    x, y, w, h = (int(p) for p in parts)
-    if w < BOX_MIN_WIDTH or h < BOX_MIN_HEIGHT:
-        raise ValidationFailed({"box": f"the box is {w}×{h} pixels: it must be at least {BOX_MIN_WIDTH} wide and "
-                                       f"{BOX_MIN_HEIGHT} high. Draw it around the whole client, head to feet"})
-    return x, y, w, h
-
-
-def check_box(box: Box, size: tuple[int, int]) -> None:
-    """Refuse a box that reaches beyond the upright photo (``size`` is its width and height)."""
-    x, y, w, h = box
-    width, height = size
-    if x + w > width or y + h > height:
-        raise ValidationFailed({"box": (
-            f"the box (x {x}, y {y}, {w}×{h}) reaches beyond the {width}×{height} photo: x + width must be at most "
-            f"{width} and y + height at most {height}, in pixels of the photo as displayed (upright)"
-        )})
-
-
-def upright_size(data: bytes) -> tuple[int, int] | None:
-    """Width and height of the photo once its EXIF orientation is applied (as ``decode_photo`` does),
-    read from the file's header without decoding the pixels; None when it cannot be read."""
-    try:
-        from PIL import Image
-
-        from myomap.posture.images import _register_heif, sniff_type
-
-        if sniff_type(data) == "heif":
-            _register_heif()
-        with Image.open(io.BytesIO(data)) as image:
-            width, height = image.size
-            orientation = image.getexif().get(0x0112, 1)
-    except Exception:  # noqa: BLE001 -- any unreadable header: the analysis then says why
-        return None
-    return (height, width) if orientation in (5, 6, 7, 8) else (width, height)
-
-
-def prepare_photo(
-    data: bytes,
-    *,
-    view: str,
-    height_cm: float | None = None,
-    max_bytes: int | None = None,
-    settings: PostureSettings | Mapping[str, Any] | None = None,
-    box: Box | str | Sequence[Any] | None = None,
-) -> PostureAnalysis:
-    """Analyse an uploaded photo (the pose model runs here). No database is touched.
-
-    ``box`` (x, y, width, height in pixels of the upright photo, or the text ``"X,Y,W,H"``) limits
-    the analysis to the client when the photo shows several people; without it such a photo raises
-    :class:`SeveralPeople`. Raises :class:`PhotoTooLarge` over ``max_bytes`` (the app's
-    ``upload_max_bytes``) and :class:`ValidationFailed` with the therapist-facing message for an
-    unusable photo, file type or box.
-    """
-    _check_view(view)
-    if not data:
-        raise ValidationFailed({"photo": "no photo was received: choose or take a photo first"})
-    cfg = PostureSettings.coerce(settings)
-    if max_bytes is not None:
-        if len(data) > max_bytes:
-            raise PhotoTooLarge(len(data), max_bytes)
-        cfg = replace(cfg, max_bytes=min(cfg.max_bytes, max_bytes))
-    client_box = parse_box_text(box)
-    extra: dict[str, Any] = {}
-    if client_box is not None:
-        size = upright_size(data)
-        if size is not None:
-            check_box(client_box, size)
-        extra["box"] = client_box
-    try:
-        return analyse_photo(data, view=view, height_cm=height_cm, settings=cfg, **extra)
-    except SeveralPeopleError as exc:
-        if client_box is None:
-            raise SeveralPeople(exc.count, str(exc)) from None
-        raise ValidationFailed({"photo": str(exc)}) from None
-    except PhotoError as exc:
-        raise ValidationFailed({"photo": str(exc)}) from None
-
-
-def recompute_view(
-    landmarks: Mapping[str, Any], *, view: str, image_size: tuple[int, int], height_cm: float | None = None
-) -> RecomputeResult:
-    """A view's metrics from given landmarks (no model, nothing stored)."""
-    _check_view(view)
-    try:
-        analysis = recompute(_landmark_dicts(landmarks), view=view, image_size=image_size, height_cm=height_cm)
-    except (ValueError, TypeError) as exc:
-        raise ValidationFailed({"landmarks": str(exc)}) from None
-    return RecomputeResult.model_validate({"view": view, **result_json(analysis)})
-
-
-def _landmark_dicts(landmarks: Mapping[str, Any]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for name, value in landmarks.items():
-        if hasattr(value, "model_dump"):
-            value = value.model_dump()
-        out[name] = value
-    return out
-
-
-def stored_box(photo: PosturePhoto) -> Box | None:
-    """The client's box the photo was analysed in (kept in the ``result`` JSON), if any."""
-    raw = (photo.result or {}).get("box")
-    if isinstance(raw, (list, tuple)) and len(raw) == 4 and all(isinstance(v, int) for v in raw):
-        return raw[0], raw[1], raw[2], raw[3]
-    return None
 
 
 def _refresh(assessment: PostureAssessment) -> None:
@@ -359,7 +182,7 @@ def save_photo(
     stored with the photo's results and drawn on its annotated image.
     """
     assessment = get_assessment_for_user(db, actor, assessment_id)
-    _check_view(view)
+    check_view(view)
     if analysis.view != view or analysis.photo is None:
         raise ValueError("save_photo needs the analysis of this view's photo, from prepare_photo")
     _check_version(assessment, version)
@@ -392,7 +215,26 @@ def save_photo(
     return photo
 
 
-def upload_photo(
+def end_read_before_slow_work(db: Session) -> None:
+    """End the current transaction before the pose model runs (a second or more): SQLite allows one
+    writer at a time and every transaction here takes the write lock (BEGIN IMMEDIATE). Only the
+    ``*_releasing_lock`` use cases call it, after their checks and before any change."""
+    db.commit()
+
+
+def analyse_photo_releasing_lock(
+    *, db: Session, actor: Actor, data: bytes, view: str, height_cm: float | None = None,
+    box: Box | str | Sequence[Any] | None = None, max_bytes: int | None = None,
+    settings: PostureSettings | Mapping[str, Any] | None = None,
+) -> PostureAnalysis:
+    """Analyse a photo for a therapist, storing nothing. Ends the read transaction before the model runs."""
+    require(actor, Permission.CLINICAL)
+    client_box = parse_box_text(box)
+    end_read_before_slow_work(db)
+    return prepare_photo(data, view=view, height_cm=height_cm, max_bytes=max_bytes, settings=settings, box=client_box)
+
+
+def upload_photo_releasing_lock(
     *,
     db: Session,
     actor: Actor,
@@ -402,14 +244,24 @@ def upload_photo(
     max_bytes: int | None = None,
     settings: PostureSettings | Mapping[str, Any] | None = None,
     version: int | None = None,
-    box: Box | str | None = None,
+    box: Box | str | Sequence[Any] | None = None,
 ) -> PosturePhoto:
-    """Analyse ``data`` and store it as the view's photo. Nothing is stored if the photo is unusable."""
+    """The upload of a view's photo, the one call the page, the API and scripts make: check access,
+    view and box, end the read transaction (the model is slow; see :func:`end_read_before_slow_work`),
+    analyse, then store the photo with its landmarks and results.
+
+    Nothing is stored if the photo is unusable (ValidationFailed, PhotoTooLarge, SeveralPeople): the
+    view's earlier photo and its corrections stay as they were.
+    """
     assessment = get_assessment_for_user(db, actor, assessment_id)
+    check_view(view)
+    _check_version(assessment, version)
     client_box = parse_box_text(box)
-    analysis = prepare_photo(data, view=view, height_cm=assessment.height_cm, max_bytes=max_bytes, settings=settings,
+    height_cm = assessment.height_cm
+    end_read_before_slow_work(db)
+    analysis = prepare_photo(data, view=view, height_cm=height_cm, max_bytes=max_bytes, settings=settings,
                              box=client_box)
-    return save_photo(db=db, actor=actor, assessment_id=assessment.id, view=view, analysis=analysis, version=version,
+    return save_photo(db=db, actor=actor, assessment_id=assessment_id, view=view, analysis=analysis, version=version,
                       box=client_box)
 
 
@@ -423,7 +275,7 @@ def update_landmarks(*, db: Session, actor: Actor, assessment_id: int, view: str
     photo = _photo(assessment, view)
     _check_version(assessment, data.version)
     try:
-        given = coerce_landmarks(_landmark_dicts(data.landmarks))
+        given = coerce_landmarks(landmark_dicts(data.landmarks))
     except (ValueError, TypeError) as exc:
         raise ValidationFailed({"landmarks": str(exc)}) from None
     stored = photo.landmarks or {}
@@ -437,7 +289,9 @@ def update_landmarks(*, db: Session, actor: Actor, assessment_id: int, view: str
             and abs(float(old["x"]) - lm.x) < 0.01 and abs(float(old["y"]) - lm.y) < 0.01
         )
         if lm.source == "model" and not unchanged_model:
-            lm = replace(lm, source="therapist", visibility=1.0)
+            lm = replace(lm, source="therapist", visibility=1.0, passes=())
+        elif unchanged_model and old is not None and not lm.passes:  # keep the passes the model point was found in
+            lm = Landmark.from_dict(name, old)
         if lm.source == "therapist" and not (-mx <= lm.x <= photo.width + mx and -my <= lm.y <= photo.height + my):
             errors[f"landmarks.{name}"] = (
                 f"{name.replace('_', ' ')} at ({lm.x:.0f}, {lm.y:.0f}) lies outside the {photo.width}×{photo.height} photo"
@@ -500,38 +354,15 @@ def photo_image(*, db: Session, actor: Actor, assessment_id: int, view: str) -> 
     return photo.image, photo.content_type
 
 
-def annotated_png(*, db: Session, actor: Actor, assessment_id: int, view: str, max_side: int = 1600) -> bytes:
-    """The view's photo with its current landmarks, lines and angles drawn on it (PNG)."""
-    from myomap.posture import decode_photo
-
+def annotated_image(
+    *, db: Session, actor: Actor, assessment_id: int, view: str, max_side: int = 1600, image_format: ImageFormat = "jpeg"
+) -> bytes:
+    """The view's photo with its current landmarks, lines and angles drawn on it (JPEG, or PNG)."""
     assessment = get_assessment_for_user(db, actor, assessment_id)
     photo = _photo(assessment, view)
     record(db=db, actor=actor, action="posture_photo.view", object_type="posture_assessment",
            object_id=assessment.id, detail={"view": view, "image": "annotated"})
-    rgb = decode_photo(photo.image).rgb
-    box = stored_box(photo)
-    if box is not None:
-        rgb = draw_box(rgb, box)
-    analysis = recompute(photo.landmarks, view=view, image_size=(photo.width, photo.height), height_cm=assessment.height_cm)
-    return analysis.annotated_png(rgb, max_side=max_side)
-
-
-BOX_COLOUR = (255, 214, 0)  # yellow, apart from the landmark colours
-
-
-def draw_box(rgb: Any, box: Box) -> Any:
-    """A copy of the photo with the client's box outlined (under the landmarks drawn later)."""
-    import cv2
-    import numpy as np
-
-    out = np.array(rgb, dtype=np.uint8, copy=True)
-    height, width = out.shape[:2]
-    x, y, w, h = box
-    thickness = max(2, round(max(width, height) / 400))
-    x1, y1 = min(width - 1, x + w - 1), min(height - 1, y + h - 1)
-    cv2.rectangle(out, (x, y), (x1, y1), (0, 0, 0), thickness + 2, lineType=cv2.LINE_AA)
-    cv2.rectangle(out, (x, y), (x1, y1), BOX_COLOUR, thickness, lineType=cv2.LINE_AA)
-    return out
+    return render_annotated(photo, height_cm=assessment.height_cm, max_side=max_side, image_format=image_format)
 
 
 def compare_assessments(*, db: Session, actor: Actor, first_id: int, second_id: int) -> PostureComparison:

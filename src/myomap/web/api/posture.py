@@ -9,16 +9,19 @@ marks the client; without it such a photo gets 422 saying so and naming ``box``.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Annotated
 
 from fastapi import APIRouter, File, Form, Query, UploadFile
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
 
-from myomap.config import Settings
-from myomap.posture import PostureAnalysis
+from myomap.posture.annotate import IMAGE_FORMATS, ImageFormat
+from myomap.posture.people import BOX_MIN_HEIGHT, BOX_MIN_WIDTH
 from myomap.records.accounts.permissions import Permission, require
 from myomap.records.errors import ValidationFailed
+from myomap.records.posture.photos import PhotoTooLarge, SeveralPeople, recompute_view
 from myomap.records.posture.presentation import summary, to_read
 from myomap.records.posture.schemas import (
     MAX_HEIGHT_CM,
@@ -35,25 +38,18 @@ from myomap.records.posture.schemas import (
     View,
 )
 from myomap.records.posture.service import (
-    BOX_MIN_HEIGHT,
-    BOX_MIN_WIDTH,
-    Box,
-    PhotoTooLarge,
-    SeveralPeople,
-    annotated_png,
+    analyse_photo_releasing_lock,
+    annotated_image,
     compare_assessments,
     create_assessment,
     delete_photo,
     get_assessment_for_user,
     list_assessments,
-    parse_box_text,
     photo_image,
-    prepare_photo,
     read_assessment,
-    recompute_view,
-    save_photo,
     update_assessment,
     update_landmarks,
+    upload_photo_releasing_lock,
 )
 from myomap.web.api.common import CONFLICT, ERRORS, ErrorDetail
 from myomap.web.deps import ApiActor, DbSession, SettingsDep
@@ -64,6 +60,7 @@ TOO_LARGE: dict[int | str, dict[str, object]] = {
     413: {"model": ErrorDetail, "description": "The photo (or the request) is larger than `upload_max_bytes`."}
 }
 PNG = {200: {"content": {"image/png": {}}, "description": "PNG image."}}
+JPEG = {200: {"content": {"image/jpeg": {}}, "description": "JPEG image."}}
 IMAGE = {200: {"content": {"image/jpeg": {}, "image/png": {}}, "description": "The stored photo (no EXIF)."}}
 
 PhotoField = Annotated[UploadFile, File(description="The photo: JPEG, PNG, HEIC/HEIF or WebP.")]
@@ -76,26 +73,13 @@ BoxField = Annotated[str | None, Form(
 )]
 
 
-def photo_limit(settings: Settings) -> int:
-    """The largest photo accepted, in bytes (the app's ``upload_max_bytes``)."""
-    return settings.upload_max_bytes
-
-
-def analyse_upload(
-    data: bytes, *, view: str, height_cm: float | None, settings: Settings, box: Box | None = None
-) -> PostureAnalysis:
-    """Run the model on an upload; an oversized photo becomes 413 with a clear message. Raises
-    :class:`SeveralPeople` (each face words it) and ``ValidationFailed`` for unusable photos."""
+@contextmanager
+def _api_upload_errors() -> Iterator[None]:
+    """An upload's refusals in the API's words: too large is 413; several people names the ``box`` field."""
     try:
-        return prepare_photo(data, view=view, height_cm=height_cm, max_bytes=photo_limit(settings), box=box)
+        yield
     except PhotoTooLarge as exc:
         raise HTTPException(413, "Nothing was saved: " + exc.errors["photo"] + ".") from None
-
-
-def _api_analyse(data: bytes, *, view: str, height_cm: float | None, settings: Settings, box: Box | None) -> PostureAnalysis:
-    """``analyse_upload`` for the API: several people become a 422 that names the ``box`` field."""
-    try:
-        return analyse_upload(data, view=view, height_cm=height_cm, settings=settings, box=box)
     except SeveralPeople as exc:
         raise ValidationFailed({
             "photo": f"{exc.count} people found in the photo, and only the client may be analysed",
@@ -119,12 +103,10 @@ def analyse(
 ) -> PhotoAnalysisRead:
     """Find the landmarks with the pose model, compute the view's metrics and the patterns they
     support. The photo is not kept. A photo showing several people needs `box`."""
-    require(actor, Permission.CLINICAL)
-    client_box = parse_box_text(box)
-    db.commit()  # hold no write lock while the model runs
-    analysis = _api_analyse(photo.file.read(), view=view, height_cm=height_cm, settings=settings, box=client_box)
-    details = {**analysis.details_json(), "box": list(client_box) if client_box else None}
-    return PhotoAnalysisRead.model_validate({**analysis.to_json(), "details": details})
+    with _api_upload_errors():
+        analysis = analyse_photo_releasing_lock(db=db, actor=actor, data=photo.file.read(), view=view,
+                                                height_cm=height_cm, box=box, max_bytes=settings.upload_max_bytes)
+    return PhotoAnalysisRead.model_validate({**analysis.to_json(), "details": analysis.details_json()})
 
 
 @router.post("/posture/recompute", response_model=RecomputeResult, summary="Recompute metrics from landmarks")
@@ -189,12 +171,9 @@ def upload(
     """Analyses the photo and stores it with its landmarks and results, replacing the view's earlier
     photo and its corrected landmarks. An unusable photo stores nothing (422). A photo showing
     several people needs `box`; the box is stored with the photo (`photos.{view}.box`)."""
-    height_cm = get_assessment_for_user(db, actor, assessment_id).height_cm
-    client_box = parse_box_text(box)
-    db.commit()  # hold no write lock while the model runs
-    analysis = _api_analyse(photo.file.read(), view=view, height_cm=height_cm, settings=settings, box=client_box)
-    save_photo(db=db, actor=actor, assessment_id=assessment_id, view=view, analysis=analysis, version=version,
-               box=client_box)
+    with _api_upload_errors():
+        upload_photo_releasing_lock(db=db, actor=actor, assessment_id=assessment_id, view=view, data=photo.file.read(),
+                                    max_bytes=settings.upload_max_bytes, version=version, box=box)
     return to_read(db, get_assessment_for_user(db, actor, assessment_id))
 
 
@@ -216,11 +195,23 @@ def put_landmarks(db: DbSession, actor: ApiActor, assessment_id: int, view: View
     return to_read(db, get_assessment_for_user(db, actor, assessment_id))
 
 
+def _annotated(db: DbSession, actor: ApiActor, assessment_id: int, view: View, image_format: ImageFormat) -> Response:
+    data = annotated_image(db=db, actor=actor, assessment_id=assessment_id, view=view, image_format=image_format)
+    return Response(data, media_type=IMAGE_FORMATS[image_format], headers={"Cache-Control": "no-store"})
+
+
+@router.get("/posture-assessments/{assessment_id}/views/{view}/annotated.jpg", response_class=Response,
+            responses=JPEG, summary="The annotated photo of a view (JPEG, fast)")
+def annotated_jpeg(db: DbSession, actor: ApiActor, assessment_id: int, view: View) -> Response:
+    """Landmarks, reference line and angles with their ± drawn on the photo, legend on the right."""
+    return _annotated(db, actor, assessment_id, view, "jpeg")
+
+
 @router.get("/posture-assessments/{assessment_id}/views/{view}/annotated.png", response_class=Response,
-            responses=PNG, summary="The annotated photo of a view")
+            responses=PNG, summary="The annotated photo of a view (PNG, lossless)")
 def annotated(db: DbSession, actor: ApiActor, assessment_id: int, view: View) -> Response:
-    png = annotated_png(db=db, actor=actor, assessment_id=assessment_id, view=view)
-    return Response(png, media_type="image/png", headers={"Cache-Control": "no-store"})
+    """As `annotated.jpg`, losslessly encoded (larger, and about 35 ms slower to make)."""
+    return _annotated(db, actor, assessment_id, view, "png")
 
 
 @router.get("/posture-assessments/{assessment_id}/views/{view}/photo", response_class=Response,

@@ -43,7 +43,9 @@ function sideOf(name) {
 
 export function formatValue(m) {
   if (m.value === null || m.value === undefined) return "—";
-  return m.unit === "deg" ? `${m.value.toFixed(1)}°` : `${m.value.toFixed(1)} ${m.unit}`;
+  const spread = m.uncertainty === null || m.uncertainty === undefined ? null : m.uncertainty.toFixed(1);
+  if (m.unit === "deg") return spread === null ? `${m.value.toFixed(1)}°` : `${m.value.toFixed(1)}° ± ${spread}°`;
+  return spread === null ? `${m.value.toFixed(1)} ${m.unit}` : `${m.value.toFixed(1)} ± ${spread} ${m.unit}`;
 }
 
 // ---- upload forms: refuse oversized files before sending them, show progress ---------------------
@@ -308,6 +310,8 @@ function initEditor(svg) {
       y: Number(el.dataset.y),
       source: el.dataset.source || "model",
       visibility: Number(el.dataset.visibility || 1),
+      // Where each model pass put the point: the server derives the metrics' uncertainty from them.
+      passes: el.dataset.passes ? JSON.parse(el.dataset.passes) : null,
     };
     points.set(p.name, p);
     const button = palette.get(p.name);
@@ -371,6 +375,7 @@ function initEditor(svg) {
         visibility: p.visibility,
         source: p.source,
       };
+      if (p.source === "model" && p.passes) out[p.name].passes = p.passes;
     }
     return out;
   }
@@ -399,6 +404,7 @@ function initEditor(svg) {
     p.y = Math.min(Math.max(y, 0), H);
     p.source = "therapist";
     p.visibility = 1;
+    p.passes = null;
     render(p);
     drawLines();
   }

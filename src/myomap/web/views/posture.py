@@ -22,10 +22,13 @@ from starlette.responses import Response
 
 from myomap.knowledge.library import UnknownMuscleError, load_knowledge
 from myomap.posture import CAPTURE_STEPS, CLINICAL_LANDMARKS, VIEW_INSTRUCTIONS
+from myomap.posture.annotate import IMAGE_FORMATS, ImageFormat
+from myomap.posture.people import BOX_MIN_HEIGHT, BOX_MIN_WIDTH, Box
 from myomap.records.accounts.permissions import Permission, require
 from myomap.records.clients.service import get_client_for_user
 from myomap.records.errors import ValidationFailed, VersionConflict
 from myomap.records.posture.models import VIEWS
+from myomap.records.posture.photos import PhotoTooLarge, SeveralPeople, parse_box_text
 from myomap.records.posture.presentation import summary, to_read
 from myomap.records.posture.schemas import (
     MAX_HEIGHT_CM,
@@ -36,29 +39,25 @@ from myomap.records.posture.schemas import (
     PostureAssessmentUpdate,
 )
 from myomap.records.posture.service import (
-    BOX_MIN_HEIGHT,
-    BOX_MIN_WIDTH,
-    Box,
-    SeveralPeople,
-    annotated_png,
+    annotated_image,
     compare_assessments,
     create_assessment,
     get_assessment_for_user,
     list_assessments,
-    parse_box_text,
     photo_image,
     read_assessment,
-    save_photo,
     update_assessment,
     update_landmarks,
+    upload_photo_releasing_lock,
 )
 from myomap.records.posture.service import delete_photo as delete_photo_service
 from myomap.records.validation import parse
-from myomap.web.api.posture import analyse_upload, photo_limit
 from myomap.web.deps import DbSession, SettingsDep, WebActor, WebForm
 from myomap.web.templating import render, templates
 
 router = APIRouter()
+
+ANNOTATED_EXTENSIONS: dict[str, ImageFormat] = {"jpg": "jpeg", "png": "png"}
 
 VIEW_TITLES = {v.view: v.title for v in VIEW_INSTRUCTIONS}
 #: The upload form's box fields (x, y, width, height), in that order.
@@ -89,12 +88,15 @@ def landmark_label(name: str) -> str:
 
 
 def metric_value(m: Any) -> str:
-    """A metric's value with its unit: '5.3°', '1.6 cm', '—' when not measured."""
+    """A metric's value with its uncertainty and unit: '5.3° ± 0.4°', '1.6 ± 0.2 cm', '—' when not measured."""
     data = m if isinstance(m, dict) else m.model_dump()
-    value, unit = data.get("value"), data.get("unit", "")
+    value, unit, spread = data.get("value"), data.get("unit", ""), data.get("uncertainty")
     if value is None:
         return "—"
-    return f"{value:.1f}°" if unit == "deg" else f"{value:.1f} {unit}".strip()
+    text = f"{value:.1f}°" if unit == "deg" else f"{value:.1f} {unit}".strip()
+    if spread is None:
+        return text
+    return f"{text} ± {spread:.1f}°" if unit == "deg" else f"{value:.1f} ± {spread:.1f} {unit}".strip()
 
 
 def change_value(value: float | None, unit: str) -> str:
@@ -155,8 +157,8 @@ def _assessment_page(
         {
             "client": client, "a": read, "views": _views(read), "patterns": _patterns(read), "others": others,
             "steps": CAPTURE_STEPS, "view_instructions": VIEW_INSTRUCTIONS, "upload_errors": upload_errors or {},
-            "details_errors": details_errors or {}, "max_bytes": photo_limit(settings),
-            "max_mb": f"{photo_limit(settings) / (1024 * 1024):.0f}",
+            "details_errors": details_errors or {}, "max_bytes": settings.upload_max_bytes,
+            "max_mb": f"{settings.upload_max_bytes / (1024 * 1024):.0f}",
             "box_values": box_values or {}, "box_open": box_open or set(), "box_invalid": box_invalid or set(),
             "box_step": BOX_STEP, "box_min": (BOX_MIN_WIDTH, BOX_MIN_HEIGHT),
         },
@@ -289,17 +291,16 @@ def details_submit(
 def upload_submit(
     request: Request, db: DbSession, actor: WebActor, settings: SettingsDep, form: WebForm, assessment_id: int, view: str
 ) -> Response:
-    assessment = get_assessment_for_user(db, actor, assessment_id)
+    get_assessment_for_user(db, actor, assessment_id)
     if view not in VIEWS:
-        raise HTTPException(404, "There is no such view: use anterior, posterior, left or right.")
+        raise HTTPException(404, f"There is no such view: use {', '.join(VIEWS)}.")
     upload = form.get("photo")
     data = upload.file.read() if isinstance(upload, UploadFile) else b""
-    height_cm = assessment.height_cm
     shown: dict[str, str] = {k: str(form.get(k) or "").strip() for k in BOX_FIELDS}
 
-    def refused(message: str, *, box_problem: bool = False) -> Response:
+    def refused(message: str, *, box_problem: bool = False, status: int = 400) -> Response:
         return _assessment_page(
-            request, db, actor, assessment_id, settings, upload_errors={view: message}, status=400,
+            request, db, actor, assessment_id, settings, upload_errors={view: message}, status=status,
             box_values={view: shown}, box_open={view} if box_problem or any(shown.values()) else set(),
             box_invalid={view} if box_problem else set(),
         )
@@ -309,11 +310,11 @@ def upload_submit(
     except ValidationFailed as exc:
         return refused(_sentence(exc.errors.get("box") or str(exc)) + " Choose the photo again after correcting it.",
                        box_problem=True)
-    # End the read transaction before the pose model runs (up to a few seconds): SQLite allows one
-    # writer at a time and every transaction here takes the write lock (BEGIN IMMEDIATE).
-    db.commit()
     try:
-        analysis = analyse_upload(data, view=view, height_cm=height_cm, settings=settings, box=box)
+        upload_photo_releasing_lock(db=db, actor=actor, assessment_id=assessment_id, view=view, data=data,
+                                    max_bytes=settings.upload_max_bytes, box=box)
+    except PhotoTooLarge as exc:
+        return refused(_sentence(exc.errors["photo"]), status=413)
     except SeveralPeople as exc:
         return refused(
             f"{exc.count} people found in the photo, and only the client may be analysed. Choose the photo again, "
@@ -326,7 +327,6 @@ def upload_submit(
             return refused(_sentence(exc.errors["box"]) + " Choose the photo again after correcting it.", box_problem=True)
         message = exc.errors.get("photo") or str(exc)
         return refused(message)
-    save_photo(db=db, actor=actor, assessment_id=assessment_id, view=view, analysis=analysis, box=box)
     return RedirectResponse(f"/posture-assessments/{assessment_id}?uploaded={view}#view-{view}", status_code=303)
 
 
@@ -344,10 +344,14 @@ def photo(db: DbSession, actor: WebActor, assessment_id: int, view: str) -> Resp
     return Response(data, media_type=media_type, headers={"Cache-Control": "no-store"})
 
 
-@router.get("/posture-assessments/{assessment_id}/views/{view}/annotated.png", include_in_schema=False)
-def annotated(db: DbSession, actor: WebActor, assessment_id: int, view: str) -> Response:
-    png = annotated_png(db=db, actor=actor, assessment_id=assessment_id, view=view)
-    return Response(png, media_type="image/png", headers={"Cache-Control": "no-store"})
+@router.get("/posture-assessments/{assessment_id}/views/{view}/annotated.{extension}", include_in_schema=False)
+def annotated(db: DbSession, actor: WebActor, assessment_id: int, view: str, extension: str) -> Response:
+    """``annotated.jpg`` (what the pages show: fast to make) or ``annotated.png`` (lossless)."""
+    image_format = ANNOTATED_EXTENSIONS.get(extension)
+    if image_format is None:
+        raise HTTPException(404, "The annotated photo is annotated.jpg or annotated.png.")
+    data = annotated_image(db=db, actor=actor, assessment_id=assessment_id, view=view, image_format=image_format)
+    return Response(data, media_type=IMAGE_FORMATS[image_format], headers={"Cache-Control": "no-store"})
 
 
 # ---- the landmark editor ------------------------------------------------------------------------------
