@@ -23,7 +23,7 @@ def test_regions_resolve_prints_the_region_as_json():
 def test_regions_resolve_suggests_close_matches_for_a_typo():
     result = invoke("regions", "resolve", "laterl epicondyel", "--side", "left")  # two typos: no guess
     assert result.exit_code == 2
-    assert "lateral_elbow" in result.output
+    assert "did you mean: lateral epicondyle" in result.output
 
 
 def test_regions_list_json_lists_every_chart_region():
@@ -54,7 +54,7 @@ def test_refer_ranks_muscles_for_a_drawing_in_the_documented_shape():
     result = invoke("refer", "temple=7", "posterior neck", "mastoid", "--side", "right", "--top", "5", "--json")
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
-    assert set(data) == {"candidates", "groups", "cover", "unexplained", "symmetric", "entrapments"}
+    assert set(data) == {"candidates", "groups", "cover", "unexplained", "symmetric", "entrapments", "readings"}
     assert len(data["groups"]) <= 5
     top = data["candidates"][0]
     assert top["muscle"] == "upper_trapezius" and "temple.right" in top["essential"]
@@ -62,8 +62,10 @@ def test_refer_ranks_muscles_for_a_drawing_in_the_documented_shape():
 
 
 def test_refer_rejects_unknown_regions_with_suggestions_and_bad_intensities():
-    result = invoke("refer", "tempel", "--side", "right")
-    assert result.exit_code == 2 and "temple" in result.output
+    result = invoke("refer", "zzqx", "--side", "right")
+    assert result.exit_code == 2 and "zzqx" in result.output
+    result = invoke("refer", "temple=5:fizzy", "--side", "right")
+    assert result.exit_code == 2 and "unknown pain quality 'fizzy'" in result.output
     result = invoke("refer", "temple=eleven", "--side", "right")
     assert result.exit_code == 2 and "0 to 10" in result.output
     result = invoke("refer", "temple=0", "--side", "right")
@@ -73,3 +75,29 @@ def test_refer_rejects_unknown_regions_with_suggestions_and_bad_intensities():
 def test_refer_needs_a_side_for_two_sided_regions():
     result = invoke("refer", "temple")
     assert result.exit_code == 2 and "needs a side" in result.output
+
+
+def test_refer_shows_what_it_read_ties_as_one_row_and_entrapments():
+    result = invoke("refer", "pectoral=6", "interscapular=5", "anterior arm=4", "radial forearm=4",
+                    "thenar=5:tingling", "--side", "left", "--top", "8")
+    assert result.exit_code == 0, result.output
+    out = " ".join(result.output.split())
+    assert "Scalenes: Anterior scalene, Middle scalene, Posterior scalene" in out
+    assert "Entrapment to test: Median nerve" in out or "Entrapment to test: Brachial plexus" in out
+    typo = invoke("refer", "tempel=7", "--side", "right")
+    assert "tempel (read as 'temple') → Temple (right)" in typo.output
+
+
+def test_refer_json_equals_the_shared_reader_and_side_findings_count():
+    from myomap.referral.drawing import parse_phrase, refer_phrases
+
+    result = invoke("refer", "temple=7", "posterior neck=5", "--side", "right", "--finding", "upper_trapezius.right=1",
+                    "--json")
+    data = json.loads(result.output)
+    assert data == refer_phrases([parse_phrase("temple=7"), parse_phrase("posterior neck=5")], side="right",
+                                 findings={"upper_trapezius.right": 1.0}).to_json(10)
+    ut = next(c for c in data["candidates"] if c["muscle"] == "upper_trapezius")
+    assert any("finding" in r for r in ut["reasons"])
+    left = json.loads(invoke("refer", "temple=7", "posterior neck=5", "--side", "left", "--finding",
+                             "upper_trapezius.right=1", "--json").output)
+    assert not any("finding" in r for c in left["candidates"] if c["muscle"] == "upper_trapezius" for r in c["reasons"])

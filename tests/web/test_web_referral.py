@@ -43,7 +43,10 @@ def test_which_trigger_points_ranks_muscles_for_the_drawing_with_reasons(signed_
     first = page.text.index('class="candidate')
     assert "Upper trapezius" in page.text[first: first + 600]
     assert "essential referral zone covers" in page.text
-    assert 'data-region="temple.right"' in page.text and "heat" in page.text
+    # the drawing's pain is painted as heat, and the top candidate's unpainted zones as its pattern
+    assert re.search(r'class="region heat" data-region="temple\.right"[^>]*data-intensity="7"', page.text)
+    assert re.search(r'class="region spillover" data-region="jaw\.right"', page.text)
+    assert not re.search(r'class="region[^"]*" data-region="temple\.left"[^>]*data-intensity', page.text)
     with web_db.sessions() as s:
         assert s.scalars(select(AuditEvent).where(AuditEvent.action == "pain_drawing.referral")).first()
 
@@ -90,10 +93,12 @@ def test_api_refer_ranks_a_drawing_given_by_names(app, people, api_token) -> Non
     body = {"regions": [{"region": "temple", "side": "right", "intensity": 7},
                         {"region": "posterior_neck.right", "intensity": 5}], "top": 3}
     data = http.post("/api/refer", json=body, headers=auth).json()
-    assert data["candidates"][0]["muscle"] == "upper_trapezius" and len(data["candidates"]) <= 3
-    assert {"cover", "unexplained"} <= set(data)
-    bad = http.post("/api/refer", json={"regions": [{"region": "tempel", "side": "right"}]}, headers=auth)
-    assert bad.status_code == 422 and "temple" in bad.text
+    assert data["candidates"][0]["muscle"] == "upper_trapezius" and len(data["groups"]) <= 3
+    assert data["cover"] == ["upper_trapezius"] and data["unexplained"] == []
+    bad = http.post("/api/refer", json={"regions": [{"region": "zzqx", "side": "right"}]}, headers=auth)
+    assert bad.status_code == 422 and "regions.0.region" in bad.text
+    typo = http.post("/api/refer", json={"regions": [{"region": "tempel", "side": "right"}]}, headers=auth).json()
+    assert typo["readings"] == [{"text": "tempel", "regions": ["temple.right"], "expanded_from": None, "corrected": "temple"}]
     empty = http.post("/api/refer", json={"regions": []}, headers=auth)
     assert empty.status_code == 422 and "empty" in empty.text
 
@@ -162,3 +167,25 @@ def test_removing_an_unknown_muscle_is_a_clear_error_not_a_crash(signed_in, peop
     bad = tara.http.post(f"/pain-drawings/{did}/palpate", data={"muscle": "no_such", "side": "right", "action": "remove"},
                          headers={"HX-Request": "true", "X-CSRF-Token": tara.session_csrf()})
     assert bad.status_code == 400 and "unknown muscle" in bad.text
+
+
+def test_api_refer_reads_areas_qualities_and_side_findings_like_the_cli(app, people, api_token) -> None:  # type: ignore[no-untyped-def]
+    from fastapi.testclient import TestClient
+
+    from myomap.referral.drawing import parse_phrase, refer_phrases
+
+    http = TestClient(app)
+    auth = {"Authorization": f"Bearer {api_token(people.therapist)}"}
+    body = {"regions": [{"region": "thenar", "side": "right", "intensity": 6, "qualities": ["tingling"]},
+                        {"region": "wrist", "side": "right", "intensity": 4}],
+            "findings": {"pronator_teres.right": 1.0}, "top": 5}
+    data = http.post("/api/refer", json=body, headers=auth).json()
+    same = refer_phrases([parse_phrase("thenar=6:tingling"), parse_phrase("wrist=4")], side="right",
+                         findings={"pronator_teres.right": 1.0}).to_json(5)
+    assert data == same  # one reading of the words for both faces
+    wrist = data["readings"][1]
+    assert wrist["expanded_from"] and set(wrist["regions"]) == {"volar_wrist.right", "dorsal_wrist.right"}
+    assert any(e["muscle"] == "pronator_teres" and e["test"] == "pronator_compression" for e in data["entrapments"])
+    bad = http.post("/api/refer", json={"regions": [{"region": "thenar", "side": "right", "qualities": ["fizzy"]}],
+                                        "findings": {"upper_trapezius.up": 1}}, headers=auth)
+    assert bad.status_code == 422 and "fizzy" in bad.text and "findings.upper_trapezius.up" in bad.text

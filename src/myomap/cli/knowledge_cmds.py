@@ -16,19 +16,12 @@ def list_muscles(as_json: Annotated[bool, typer.Option("--json", help="Print JSO
     """List every muscle in the atlas with its body area and essential zones."""
     from rich.table import Table
 
-    from myomap.knowledge.library import load_knowledge
+    from myomap.knowledge.library import load_knowledge, muscle_summary
 
     kb = load_knowledge()
     muscles = sorted(kb.muscles.values(), key=lambda m: (m.area, m.name))
     if as_json:
-        print_json(
-            [
-                {"id": m.id, "name": m.name, "area": m.area, "synonyms": m.synonyms,
-                 "essential_zones": [z.region for z in m.essential_zones],
-                 "spillover_zones": [z.region for z in m.spillover_zones]}
-                for m in muscles
-            ]
-        )
+        print_json([muscle_summary(m) for m in muscles])
         return
     table = Table("id", "name", "area", "essential zones")
     for m in muscles:
@@ -88,48 +81,44 @@ def show_muscle(
 def refer(
     regions: Annotated[
         list[str] | None,
-        typer.Argument(help="Painful regions: ids, names or synonyms ('temple', 'angle of jaw'). Append =N for an intensity, e.g. temple=7.",
+        typer.Argument(help="Painful places: ids, names, synonyms or areas ('temple', 'angle of jaw', 'wrist'). "
+                            "Append =N for an intensity and :qualities, e.g. temple=7 or wrist=6:tingling,numbness.",
                        show_default=False),
     ] = None,
     side: Annotated[str | None, typer.Option(help="left or right, for regions given without a side.")] = None,
-    top: Annotated[int, typer.Option(help="How many candidates to show.", min=1)] = 10,
+    top: Annotated[int, typer.Option(help="How many rows (a muscle or a tie group) to show.", min=1)] = 10,
     condition: Annotated[list[str] | None, typer.Option(help="Client condition id to use as a prior (repeatable).")] = None,
+    finding: Annotated[list[str] | None, typer.Option(
+        help="Muscle implicated by a finding, as muscle or muscle.side with an optional =weight (repeatable), "
+             "e.g. upper_trapezius.right=1.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Rank the muscles whose trigger points refer pain to these regions."""
-    from myomap.atlas.regions import UnknownRegionError
-    from myomap.knowledge.library import load_knowledge
-    from myomap.referral import EmptyDrawingError, PainMark, Priors, rank_muscles
-
-    if not regions:
-        fail("name at least one painful region, e.g. `myomap refer temple 'angle of jaw' --side left`")
-    if side is not None and side.lower() not in ("left", "right"):
-        fail(f"--side must be left or right, not {side!r}")
-    kb = load_knowledge()
-    unknown = [c for c in condition or [] if c not in kb.conditions]
-    if unknown:
-        fail(f"unknown condition {unknown[0]!r}; known: {', '.join(sorted(kb.conditions))}")
-    marks: list[PainMark] = []
-    for text in regions:
-        name, _, level = text.partition("=")
-        try:
-            intensity = float(level) if level else 5.0
-        except ValueError:
-            fail(f"intensity in {text!r} must be a number from 0 to 10")
-        try:
-            marks.append(PainMark(kb.atlas.resolve(name, side).id, intensity))
-        except UnknownRegionError as exc:
-            fail(str(exc))
-    try:
-        ranking = rank_muscles(marks, Priors(conditions=frozenset(condition or ())))
-    except (EmptyDrawingError, ValueError) as exc:
-        fail(str(exc))
-    if as_json:
-        print_json(ranking.to_json(top))
-        return
     from rich.markup import escape
     from rich.table import Table
 
+    from myomap.knowledge.library import load_knowledge
+    from myomap.referral.drawing import DrawingInputError, parse_phrase, refer_phrases
+
+    if not regions:
+        fail("name at least one painful region, e.g. `myomap refer temple 'angle of jaw' --side left`")
+    try:
+        findings = {k: float(w or 1) for k, _, w in (f.partition("=") for f in finding or [])}
+    except ValueError:
+        fail("a finding's weight must be a number from 0 to 1, e.g. upper_trapezius.right=1")
+    try:
+        referral = refer_phrases([parse_phrase(r) for r in regions], side=side, conditions=condition or (),
+                                 findings=findings)
+    except DrawingInputError as exc:
+        fail(next(iter(exc.errors.values())))
+    if as_json:
+        print_json(referral.to_json(top))
+        return
+    names = {rid: r.name for rid, r in load_knowledge().atlas.regions.items()}
+    for reading in referral.readings:
+        if reading.expanded_from or reading.corrected:
+            console.print(escape(f"Read: {reading.describe(names)}"))
+    ranking = referral.ranking
     table = Table("#", "muscle", "side", "score", "why")
     for i, g in enumerate(ranking.groups[:top], 1):
         c = g.members[0]

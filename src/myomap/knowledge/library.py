@@ -218,6 +218,16 @@ def _pattern_problems(kb: Knowledge) -> list[str]:
     return problems
 
 
+def muscle_summary(muscle: Muscle, matched: tuple[str, ...] | list[str] = ()) -> dict[str, Any]:
+    """A muscle in one line of a list, as the API and CLI show it (zones as base region ids)."""
+    return {
+        "id": muscle.id, "name": muscle.name, "area": muscle.area, "synonyms": list(muscle.synonyms),
+        "essential_zones": [z.region for z in muscle.essential_zones],
+        "spillover_zones": [z.region for z in muscle.spillover_zones],
+        "matched": list(matched),
+    }
+
+
 def muscle_to_json(muscle: Muscle, atlas: RegionAtlas) -> dict[str, Any]:
     """A muscle as JSON for the CLI and API, with zones as base region ids (mirrored per side
     at use) and their sides listed separately."""

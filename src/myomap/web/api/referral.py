@@ -7,12 +7,12 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
-from myomap.atlas.regions import UnknownRegionError
-from myomap.knowledge.library import UnknownMuscleError, load_knowledge, muscle_to_json
+from myomap.knowledge.library import UnknownMuscleError, load_knowledge, muscle_summary, muscle_to_json
 from myomap.knowledge.search import search_muscles
 from myomap.records.errors import NotFound, ValidationFailed
 from myomap.records.palpation.service import referral_for_drawing
-from myomap.referral import EmptyDrawingError, PainMark, Priors, rank_muscles
+from myomap.referral import EmptyDrawingError
+from myomap.referral.drawing import DrawingInputError, PainPhrase, refer_phrases
 from myomap.web.api.common import ERRORS
 from myomap.web.deps import ApiActor, DbSession
 
@@ -20,10 +20,13 @@ router = APIRouter(prefix="/api", tags=["trigger points"], responses=ERRORS)
 
 
 class ReferRegion(BaseModel):
-    region: str = Field(description="Chart region id (`temple.right`), or a name/synonym with `side`.",
+    region: str = Field(description="Chart region id (`temple.right`), or words a therapist uses ('angle of jaw', "
+                                    "'wrist': a coarse area expands to its regions), with `side` for two-sided places.",
                         examples=["temple.right", "angle of jaw"])
     side: str | None = Field(None, description="left or right, when `region` is a two-sided name.")
-    intensity: float = Field(5, ge=0, le=10, description="Pain intensity 0-10.")
+    intensity: float = Field(5, description="Pain intensity 0-10.")
+    qualities: list[str] = Field(default_factory=list, description="Pain qualities: tingling, numbness and burning "
+                                 "raise entrapment hypotheses.", examples=[["tingling"]])
 
 
 class ReferRequest(BaseModel):
@@ -35,7 +38,7 @@ class ReferRequest(BaseModel):
                     "movement findings (priors).",
         examples=[{"upper_trapezius.right": 1.0}],
     )
-    top: int = Field(10, ge=1, le=200, description="How many candidates to return.")
+    top: int = Field(10, ge=1, le=200, description="How many rows (a muscle or a tie group) to return.")
 
 
 class CandidateOut(BaseModel):
@@ -76,6 +79,13 @@ class EntrapmentOut(BaseModel):
     reason: str
 
 
+class ReadingOut(BaseModel):
+    text: str
+    regions: list[str]
+    expanded_from: str | None = Field(description="The coarse area a phrase expanded from.")
+    corrected: str | None = Field(description="The term a typo was corrected to.")
+
+
 class RankingOut(BaseModel):
     candidates: list[CandidateOut] = Field(description="Every member of the rows shown, best row first.")
     groups: list[GroupOut] = Field(description="Rows of the ranking: one muscle, or muscles tied on one pattern.")
@@ -86,36 +96,18 @@ class RankingOut(BaseModel):
         description="Nerve entrapments to test where tingling, numbness or burning lie in a nerve's territory.")
 
 
-@router.post("/refer", response_model=RankingOut, summary="Rank muscles for a pain drawing")
+class ReferOut(RankingOut):
+    readings: list[ReadingOut] = Field(description="How each typed place was read onto the chart.")
+
+
+@router.post("/refer", response_model=ReferOut, summary="Rank muscles for a pain drawing")
 def refer(actor: ApiActor, data: ReferRequest) -> dict[str, Any]:
     """Which muscles' trigger points may refer pain to these regions, best first, with reasons."""
-    kb = load_knowledge()
-    errors: dict[str, str] = {}
-    marks: list[PainMark] = []
-    for i, item in enumerate(data.regions):
-        try:
-            marks.append(PainMark(kb.atlas.resolve(item.region, item.side).id, item.intensity))
-        except (UnknownRegionError, ValueError) as exc:
-            errors[f"regions.{i}.region"] = str(exc)
-    for c in data.conditions:
-        if c not in kb.conditions:
-            errors[f"conditions.{c}"] = f"unknown condition {c!r}"
-    findings: dict[tuple[str, str | None], tuple[float, str]] = {}
-    for key, weight in data.findings.items():
-        m, _, side = key.partition(".")
-        if m not in kb.muscles:
-            errors[f"findings.{key}"] = f"unknown muscle {m!r}"
-        elif side not in ("", "left", "right"):
-            errors[f"findings.{key}"] = f"side must be left or right, not {side!r}"
-        else:
-            findings[(m, side or None)] = (weight, "a posture or movement finding")
-    if errors:
-        raise ValidationFailed(errors)
-    priors = Priors(conditions=frozenset(data.conditions), findings=findings)
+    phrases = [PainPhrase(r.region, r.side, r.intensity, tuple(r.qualities)) for r in data.regions]
     try:
-        return rank_muscles(marks, priors).to_json(data.top)
-    except EmptyDrawingError as exc:
-        raise ValidationFailed({"regions": str(exc)}) from None
+        return refer_phrases(phrases, conditions=data.conditions, findings=data.findings).to_json(data.top)
+    except DrawingInputError as exc:
+        raise ValidationFailed(exc.errors) from None
 
 
 @router.get("/pain-drawings/{drawing_id}/referral", response_model=RankingOut, summary="Rank muscles for a saved drawing")
@@ -141,12 +133,7 @@ class MuscleSummary(BaseModel):
 @router.get("/muscles", response_model=list[MuscleSummary], summary="List or search muscles")
 def muscles(actor: ApiActor, q: Annotated[str, Query(max_length=200, description="Name, symptom, condition or area.")] = "") -> list[dict[str, Any]]:
     kb = load_knowledge()
-    return [
-        {"id": h.muscle.id, "name": h.muscle.name, "area": h.muscle.area, "synonyms": h.muscle.synonyms,
-         "essential_zones": [z.region for z in h.muscle.essential_zones],
-         "spillover_zones": [z.region for z in h.muscle.spillover_zones], "matched": list(h.matched)}
-        for h in search_muscles(kb, q, limit=len(kb.muscles))
-    ]
+    return [muscle_summary(h.muscle, h.matched) for h in search_muscles(kb, q, limit=len(kb.muscles))]
 
 
 @router.get("/muscles/{muscle}", summary="One muscle, everything the atlas holds")
