@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from posture_helpers import SIZE, lateral_figure, therapist
+from posture_helpers import SIZE, anterior_figure, lateral_figure, therapist, tilt_pair
 
 from myomap.posture import MetricResult, compute_metrics, detect_patterns, load_patterns
 from myomap.posture.catalog import load_catalog
@@ -147,3 +147,23 @@ def test_pattern_json():
     out = p.to_dict()
     assert set(out) >= {"id", "name", "kind", "side", "reasons", "shortened", "lengthened", "sources", "note"}
     assert out["shortened"][0] == {"muscle": "upper_trapezius", "side": "left"}
+
+
+def test_a_right_elevated_shoulder_measured_from_landmarks_names_the_right_muscles_in_the_json():
+    # tilt_pair raises the client's right point; in an anterior view that is the image's left.
+    lms = tilt_pair(anterior_figure(), "left_shoulder", "right_shoulder", 6.0)
+    vm = compute_metrics(lms, view="anterior", image_size=SIZE)
+    shoulder = vm.by_id()["shoulder_height_difference"]
+    assert (shoulder.status, shoulder.side) == ("deviation", "right")
+    [p] = [p.to_dict() for p in detect_patterns({"anterior": vm}) if p.id == "elevated_shoulder"]
+    assert p["side"] == "right"
+    assert {"muscle": "upper_trapezius", "side": "right"} in p["shortened"]
+    assert {"muscle": "levator_scapulae", "side": "right"} in p["shortened"]
+    assert {"muscle": "lower_trapezius", "side": "right"} in p["lengthened"]
+    assert all(m["side"] == "right" for m in p["shortened"] + p["lengthened"])
+
+
+def test_a_midline_pattern_gives_no_side_to_its_muscles():
+    [p] = detect_patterns({"left": [mr("forward_head", 6.0, "deviation", "left", view="left")]})
+    assert p.id == "forward_head"
+    assert all(m["side"] is None for m in p.to_dict()["shortened"] + p.to_dict()["lengthened"])

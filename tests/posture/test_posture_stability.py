@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 from posture_helpers import fixture_path
 
-from myomap.posture import analyse_photo
+from myomap.posture import PostureAnalysis, analyse_photo
 from myomap.posture.metrics import MetricResult
 from myomap.posture.passes import MIRROR_INDEX, combine, unmirror
 from myomap.posture.pose import RawLandmark
@@ -77,13 +77,14 @@ def _key(m: MetricResult, mirrored: bool) -> str:
 
 
 @pytest.fixture(scope="module", params=["yoga", "squat frame 0", "squat frame 1"])
-def copies(request: pytest.FixtureRequest) -> dict[str, dict[str, MetricResult]]:
+def analyses(request: pytest.FixtureRequest) -> dict[str, PostureAnalysis]:
     rgb = _photo(request.param)
-    out: dict[str, dict[str, MetricResult]] = {}
-    for kind in COPIES:
-        analysis = analyse_photo(_copy(rgb, kind), view="anterior")
-        out[kind] = {_key(m, kind == "mirror"): m for m in analysis.metrics}
-    return out
+    return {kind: analyse_photo(_copy(rgb, kind), view="anterior") for kind in COPIES}
+
+
+@pytest.fixture(scope="module")
+def copies(analyses: dict[str, PostureAnalysis]) -> dict[str, dict[str, MetricResult]]:
+    return {kind: {_key(m, kind == "mirror"): m for m in a.metrics} for kind, a in analyses.items()}
 
 
 def test_each_measured_angle_agrees_across_the_copies_or_says_unstable(copies):
@@ -119,6 +120,26 @@ def test_an_unstable_metric_gives_its_spread_instead_of_a_number(copies):
     for m in unstable:
         assert m.value is None and m.status == "not measured"
         assert m.uncertainty is not None and f"±{m.uncertainty:.1f}" in m.reason
+
+
+def test_a_raised_shoulder_implicates_the_muscles_of_its_own_side(analyses):
+    """Side is kept from the metric to the muscles: the mirror copy names the other side throughout."""
+    checked = 0
+    for kind in ("original", "mirror"):
+        shoulder = analyses[kind].metric("shoulder_height_difference")
+        if shoulder.status != "deviation":
+            continue
+        [pattern] = [p.to_dict() for p in analyses[kind].patterns if p.id == "elevated_shoulder"]
+        assert pattern["side"] == shoulder.side
+        assert {"muscle": "upper_trapezius", "side": shoulder.side} in pattern["shortened"]
+        other = "left" if shoulder.side == "right" else "right"
+        assert {"muscle": "upper_trapezius", "side": other} not in pattern["shortened"]
+        checked += 1
+    if checked == 2:
+        assert analyses["original"].metric("shoulder_height_difference").side != analyses["mirror"].metric(
+            "shoulder_height_difference").side
+    elif not checked:
+        pytest.skip("no shoulder deviation in this photo")
 
 
 # ---- the passes themselves (no model) ----------------------------------------------------------------
