@@ -4,9 +4,13 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test venv browser lint bench clean
+.PHONY: run test venv system-libs browser lint typecheck bench clean
 
-venv: $(STAMP)
+venv: system-libs $(STAMP)
+
+# Debian's libraries that OpenCV (cv2, from MediaPipe's opencv-contrib-python wheel) loads.
+system-libs:
+	bash scripts/ensure-system-libs.sh
 
 # Reinstall only when the declared dependencies change; constraints.txt keeps installs reproducible.
 $(STAMP): pyproject.toml constraints.txt
@@ -23,6 +27,10 @@ browser:
 
 lint: venv
 	$(BIN)/ruff check src tests bench scripts
+
+# Types (settings in pyproject.toml): strict on the domain core, every function annotated elsewhere.
+typecheck: venv
+	$(BIN)/mypy
 
 # Every gate in one command: lint, then the whole suite (both databases, browser tests included).
 test: venv browser lint

@@ -2,7 +2,7 @@
 
 Starts the real server (`myomap serve`) on a free loopback port over a seeded temporary SQLite
 database (one clinic, 500 clients, a few pain drawings each) and an API token, then runs
---clients concurrent clients (httpx.AsyncClient, one connection each) for --seconds against the
+--clients concurrent clients (httpx2.AsyncClient, one connection each) for --seconds against the
 API with a mix of calls:
 
     35% list a page of clients          GET  /api/clients?limit=25
@@ -93,17 +93,17 @@ def start_server(data_dir: Path, port: int) -> subprocess.Popen[bytes]:
 
 
 async def wait_up(base: str, proc: subprocess.Popen[bytes], timeout: float = 30) -> None:
-    import httpx
+    import httpx2
 
     deadline = time.monotonic() + timeout
-    async with httpx.AsyncClient() as http:
+    async with httpx2.AsyncClient() as http:
         while time.monotonic() < deadline:
             if proc.poll() is not None:
                 raise SystemExit(f"server exited with {proc.returncode}")
             try:
                 if (await http.get(base + "/sign-in", timeout=1)).status_code == 200:
                     return
-            except httpx.HTTPError:
+            except httpx2.HTTPError:
                 pass
             await asyncio.sleep(0.1)
     raise SystemExit("server did not start")
@@ -111,11 +111,11 @@ async def wait_up(base: str, proc: subprocess.Popen[bytes], timeout: float = 30)
 
 async def one_client(base: str, token: str, ids: list[int], deadline: float, seed_: int,
                      lat: dict[str, list[float]], errors: dict[str, int], samples: list[str]) -> None:
-    import httpx
+    import httpx2
 
     rng = random.Random(seed_)
     headers = {"Authorization": f"Bearer {token}"}
-    async with httpx.AsyncClient(base_url=base, headers=headers, timeout=10.0) as http:
+    async with httpx2.AsyncClient(base_url=base, headers=headers, timeout=10.0) as http:
         while time.monotonic() < deadline:
             roll = rng.random()
             try:
@@ -137,7 +137,7 @@ async def one_client(base: str, token: str, ids: list[int], deadline: float, see
                     errors[kind] += 1
                     if len(samples) < 5:
                         samples.append(f"{kind}: {r.status_code} {r.text[:120]}")
-            except httpx.HTTPError as exc:
+            except httpx2.HTTPError as exc:
                 errors["transport"] += 1
                 if len(samples) < 5:
                     samples.append(f"transport: {type(exc).__name__}: {exc}")

@@ -23,14 +23,16 @@ import statistics
 import sys
 import tempfile
 import time
-import warnings
 from datetime import date, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-warnings.filterwarnings("ignore", message=r".*httpx2.*")
+if TYPE_CHECKING:
+    from fastapi import FastAPI
+    from fastapi.testclient import TestClient
 
 
-def seed(tmp: Path) -> tuple[object, int, list[int]]:
+def seed(tmp: Path) -> tuple[FastAPI, int, list[int]]:
     from myomap.atlas.regions import load_atlas
     from myomap.config import Settings
     from myomap.records.accounts.permissions import Actor
@@ -70,16 +72,18 @@ def seed(tmp: Path) -> tuple[object, int, list[int]]:
     return create_app(settings, database=db), client_id, drawings
 
 
-def sign_in(http) -> None:  # type: ignore[no-untyped-def]
+def sign_in(http: TestClient) -> None:
     import re
 
     page = http.get("/sign-in")
-    token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+    found = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+    assert found, "no CSRF token on the sign-in page"
+    token = found.group(1)
     r = http.post("/sign-in", data={"email": "bench@clinic.test", "password": "bench password", "csrf_token": token})
     assert r.status_code == 303, r.status_code
 
 
-def time_page(http, path: str, n: int) -> list[float]:  # type: ignore[no-untyped-def]
+def time_page(http: TestClient, path: str, n: int) -> list[float]:
     for _ in range(5):  # warm-up
         assert http.get(path).status_code == 200, path
     out = []

@@ -15,25 +15,25 @@ from __future__ import annotations
 import os
 import secrets
 import shutil
-import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
+import numpy as np
+import numpy.typing as npt
 import pytest
 
 if TYPE_CHECKING:
+    import psycopg
     from sqlalchemy.orm import Session
 
     from myomap.config import Settings
     from myomap.records.accounts.models import User
-    from myomap.records.accounts.permissions import Actor
+    from myomap.records.accounts.permissions import Actor, Via
+    from myomap.records.clients.models import Client
     from myomap.records.clinics.models import Clinic
     from myomap.records.db import Database
-
-# Starlette 1.x warns that its TestClient will move from httpx to httpx2; nothing to do here yet.
-warnings.filterwarnings("ignore", message=r".*httpx2.*")
 
 PG_ADMIN_URL = os.environ.get("MYOMAP_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
 PASSWORD = "correct horse battery"
@@ -42,13 +42,13 @@ PASSWORD = "correct horse battery"
 # ---- PostgreSQL server (once per test session) -----------------------------------------------
 
 
-class _PgServer:
+class PgServer:
     def __init__(self) -> None:
         self.available: bool | None = None
         self.reason = ""
         self.created: list[str] = []
 
-    def _admin(self):  # type: ignore[no-untyped-def]
+    def _admin(self) -> psycopg.Connection[tuple[Any, ...]]:
         import psycopg
 
         return psycopg.connect(PG_ADMIN_URL, autocommit=True, connect_timeout=3)
@@ -90,14 +90,14 @@ class _PgServer:
 
 
 @pytest.fixture(scope="session")
-def pg_server() -> Iterator[_PgServer]:
-    server = _PgServer()
+def pg_server() -> Iterator[PgServer]:
+    server = PgServer()
     yield server
     server.drop_all()
 
 
 @pytest.fixture(scope="session")
-def _pg_migrated_url(pg_server: _PgServer) -> Iterator[str]:
+def _pg_migrated_url(pg_server: PgServer) -> Iterator[str]:
     """One migrated PostgreSQL database for the whole test session."""
     if not pg_server.check():
         pytest.skip(pg_server.reason)
@@ -201,10 +201,10 @@ class World:
     front_desk: User
     outsider: User
 
-    def actor(self, user: User, via: str = "web") -> Actor:
+    def actor(self, user: User, via: Via = "web") -> Actor:
         from myomap.records.accounts.permissions import Actor
 
-        return Actor(user, ip="192.0.2.10", via=via)  # type: ignore[arg-type]
+        return Actor(user, ip="192.0.2.10", via=via)
 
 
 def build_world(db: Session) -> World:
@@ -236,20 +236,26 @@ def world(db: Session) -> World:
 
 
 @pytest.fixture(scope="session")
-def world_builder():  # type: ignore[no-untyped-def]
+def world_builder() -> Callable[[Session], World]:
     """``build_world(session)``, for fixtures with a database of their own (web, e2e)."""
     return build_world
 
 
+class MakeClient(Protocol):
+    """The ``make_client`` fixture's signature."""
+
+    def __call__(self, actor: Actor | None = None, **fields: Any) -> Client: ...
+
+
 @pytest.fixture
-def make_client(db: Session, world: World):  # type: ignore[no-untyped-def]
+def make_client(db: Session, world: World) -> MakeClient:
     """``make_client(actor=None, **fields)``: a client created through the service, committed.
 
     The default actor is the front-desk persona (who registers clients in real life)."""
     from myomap.records.clients.schemas import ClientCreate
     from myomap.records.clients.service import create_client
 
-    def make(actor: Actor | None = None, **fields: Any):  # type: ignore[no-untyped-def]
+    def make(actor: Actor | None = None, **fields: Any) -> Client:
         data = {"given_name": "Ada", "family_name": "Lovelace", **fields}
         client = create_client(db=db, actor=actor or world.actor(world.front_desk), data=ClientCreate.model_validate(data))
         db.commit()
@@ -264,7 +270,7 @@ SHARED_FIXTURES = Path(__file__).resolve().parents[1].parent / "shared" / "fixtu
 
 
 @pytest.fixture(scope="session")
-def squat_frame0():  # type: ignore[no-untyped-def]
+def squat_frame0() -> npt.NDArray[np.uint8]:
     """Frame 0 of the squat video (a woman standing, anterior view), as an RGB array."""
     import cv2
 
@@ -278,11 +284,11 @@ def squat_frame0():  # type: ignore[no-untyped-def]
         cap.release()
     if not ok:
         pytest.skip("could not read a frame from tfjs_pose_squats.mp4 (no video codec?)")
-    return cv2.cvtColor(frame, cv2.COLOR_BGR2RGB)
+    return np.asarray(cv2.cvtColor(frame, cv2.COLOR_BGR2RGB), dtype=np.uint8)
 
 
 @pytest.fixture(scope="session")
-def two_people_jpeg(squat_frame0) -> tuple[bytes, int, int]:  # type: ignore[no-untyped-def]
+def two_people_jpeg(squat_frame0: npt.NDArray[np.uint8]) -> tuple[bytes, int, int]:
     """Two standing people side by side (frame 0 of the squat video, twice): JPEG, width, height.
 
     (The Warrior II pose of tfjs_pose.jpg, arms and legs spread, is not found by the HOG people

@@ -24,15 +24,20 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
+
+if TYPE_CHECKING:
+    from axe_playwright_python.sync_playwright import Axe
+    from playwright.sync_api import Browser, Page, Route
+
+    from tests.e2e.conftest import Server, SignIn
 
 pytestmark = pytest.mark.browser
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-PASSWORD = "correct horse battery"
 FAILING_IMPACTS = {"serious", "critical"}
 
 # Violations switched off: none. (Add a rule id here only with the reason it is a false positive,
@@ -113,7 +118,7 @@ class Data:
 
 
 @pytest.fixture(scope="module")
-def data(myomap_server) -> Data:  # type: ignore[no-untyped-def]
+def data(myomap_server: Server) -> Data:
     """A client with two pain drawings (and a postural assessment without photos)."""
     from myomap.records.accounts.permissions import Actor
     from myomap.records.clients.schemas import ClientCreate
@@ -168,24 +173,19 @@ def data(myomap_server) -> Data:  # type: ignore[no-untyped-def]
 
 @dataclass
 class Session:
-    page: Any
+    page: Page
     errors: list[str]
 
 
-def _sign_in(page, server, email: str) -> None:  # type: ignore[no-untyped-def]
-    page.goto(server.url + "/sign-in")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    with page.expect_navigation():
-        page.get_by_role("button", name="Sign in").click()
+Sessions = Callable[[str], Session]
 
 
-def _no_scripts(route) -> None:  # type: ignore[no-untyped-def]
+def _no_scripts(route: Route) -> None:
     route.fulfill(status=200, content_type="text/javascript", body="")
 
 
 @pytest.fixture(scope="module")
-def sessions(browser, myomap_server) -> Iterator[Callable[[str], Session]]:  # type: ignore[no-untyped-def]
+def sessions(browser: Browser, myomap_server: Server, sign_in: SignIn) -> Iterator[Sessions]:
     """``sessions(persona)``: a browser page signed in as that persona ("anonymous": signed out;
     "noscript": the therapist, with every script of the app answering empty). Made once, shared by
     the module's scans; its console errors are cleared on each call."""
@@ -203,7 +203,7 @@ def sessions(browser, myomap_server) -> Iterator[Callable[[str], Session]]:  # t
             page.on("pageerror", lambda exc: errors.append(str(exc)))
             user = {"anonymous": None, "noscript": "therapist"}.get(persona, persona)
             if user:
-                _sign_in(page, myomap_server, getattr(myomap_server.people, user).email)
+                sign_in(page, myomap_server, getattr(myomap_server.people, user).email)
             made[persona] = Session(page, errors)
         made[persona].errors.clear()
         return made[persona]
@@ -214,7 +214,7 @@ def sessions(browser, myomap_server) -> Iterator[Callable[[str], Session]]:  # t
 
 
 @pytest.fixture(scope="module")
-def axe():  # type: ignore[no-untyped-def]
+def axe() -> Axe:
     module = pytest.importorskip("axe_playwright_python.sync_playwright", reason="axe-playwright-python is not installed")
     return module.Axe()
 
@@ -222,7 +222,7 @@ def axe():  # type: ignore[no-untyped-def]
 # ---- checks -------------------------------------------------------------------------------------
 
 
-def _in_scope(page, node: dict[str, Any], scope: str) -> bool:  # type: ignore[no-untyped-def]
+def _in_scope(page: Page, node: dict[str, Any], scope: str) -> bool:
     target = node.get("target") or []
     if len(target) != 1 or not isinstance(target[0], str):
         return False  # inside a shadow root or a frame: not ours to explain
@@ -230,7 +230,7 @@ def _in_scope(page, node: dict[str, Any], scope: str) -> bool:  # type: ignore[n
                               [target[0], scope]))
 
 
-def _scan(axe, page) -> list[dict[str, Any]]:  # type: ignore[no-untyped-def]
+def _scan(axe: Axe, page: Page) -> list[dict[str, Any]]:
     """axe results of a failing impact: violations, and "needs review" results not explained above."""
     options: dict[str, Any] = {"resultTypes": ["violations", "incomplete"]}
     if ALLOWED_VIOLATIONS:
@@ -295,7 +295,7 @@ def _console_errors(session: Session, expected_status: int = 200) -> list[str]:
     return [e for e in session.errors if not (expected_status >= 400 and e.startswith(expected))]
 
 
-def _prepare(page, how: str | None, server) -> int:  # type: ignore[no-untyped-def]
+def _prepare(page: Page, how: str | None, server: Server) -> int:
     """Use the page as a person would before the scan; returns the status the page should have."""
     from playwright.sync_api import expect
 
@@ -356,7 +356,7 @@ def _prepare(page, how: str | None, server) -> int:  # type: ignore[no-untyped-d
     return 200
 
 
-def _check_page(axe, session: Session, server, path: str, how: str | None) -> None:  # type: ignore[no-untyped-def]
+def _check_page(axe: Axe, session: Session, server: Server, path: str, how: str | None) -> None:
     page = session.page
     expected_status = 404 if path in NOT_FOUND_PATHS else 200
     response = page.goto(server.url + path)
@@ -387,12 +387,12 @@ def _check_page(axe, session: Session, server, path: str, how: str | None) -> No
 
 
 @pytest.mark.parametrize(("persona", "path", "how"), [p[1:] for p in PAGES], ids=[p[0] for p in PAGES])
-def test_the_page_passes_axe(myomap_server, sessions, axe, data, persona: str, path: str, how: str | None) -> None:  # type: ignore[no-untyped-def]
+def test_the_page_passes_axe(myomap_server: Server, sessions: Sessions, axe: Axe, data: Data, persona: str, path: str, how: str | None) -> None:
     _check_page(axe, sessions(persona), myomap_server, path.format(**vars(data)), how)
 
 
 @pytest.mark.parametrize(("persona", "path", "how"), [p[1:] for p in POSTURE_PAGES], ids=[p[0] for p in POSTURE_PAGES])
-def test_the_posture_page_passes_axe(myomap_server, sessions, axe, data, persona: str, path: str, how: str | None) -> None:  # type: ignore[no-untyped-def]
+def test_the_posture_page_passes_axe(myomap_server: Server, sessions: Sessions, axe: Axe, data: Data, persona: str, path: str, how: str | None) -> None:
     if "{assessment}" in path and data.assessment is None:
         pytest.skip("no postural assessment could be created")
     _check_page(axe, sessions(persona), myomap_server, path.format(**vars(data)), how)
@@ -404,7 +404,7 @@ def test_the_allow_lists_are_justified() -> None:
     assert all(rule and scope.strip() and reason.strip() for rule, scope, reason in ALLOWED_NEEDS_REVIEW)
 
 
-def test_the_scan_would_catch_a_real_problem(myomap_server, sessions, axe) -> None:  # type: ignore[no-untyped-def]
+def test_the_scan_would_catch_a_real_problem(myomap_server: Server, sessions: Sessions, axe: Axe) -> None:
     """The checks are live: an image without alt text and a duplicate id are reported."""
     page = sessions("anonymous").page
     page.goto(myomap_server.url + "/sign-in")
@@ -414,7 +414,7 @@ def test_the_scan_would_catch_a_real_problem(myomap_server, sessions, axe) -> No
     assert page.evaluate(DUPLICATE_IDS) == ["email"]
 
 
-def test_keyboard_users_can_skip_the_chart(myomap_server, sessions, data) -> None:  # type: ignore[no-untyped-def]
+def test_keyboard_users_can_skip_the_chart(myomap_server: Server, sessions: Sessions, data: Data) -> None:
     """The pain form's chart has a tab stop per region; a skip link jumps past all of them."""
     from playwright.sync_api import expect
 

@@ -14,15 +14,17 @@ import shutil
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from myomap.atlas.bodychart import heat_colour, render_chart
 
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, FloatRect, Locator, Page
+
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 STATIC = Path(__file__).resolve().parents[2] / "src" / "myomap" / "web" / "static"
 CSP = "default-src 'self'; style-src 'self'"
 
@@ -82,19 +84,9 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     server.server_close()
 
 
-@pytest.fixture(scope="module")
-def browser():  # type: ignore[no-untyped-def]
-    if not os.path.exists(CHROMIUM):
-        pytest.skip(f"{CHROMIUM} is missing: install Debian's chromium (make browser) to run browser tests")
-    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield browser
-        browser.close()
-
-
 @pytest.fixture
-def page(browser, site):  # type: ignore[no-untyped-def]
+def page(browser: Browser, site: str) -> Iterator[Page]:
+    """The generated page, bound by the script; fails the test on any script error or CSP violation."""
     context = browser.new_context(viewport={"width": 1100, "height": 900})
     pg = context.new_page()
     problems: list[str] = []
@@ -107,15 +99,15 @@ def page(browser, site):  # type: ignore[no-untyped-def]
     assert not problems, problems  # no script errors, no CSP violations
 
 
-def region(pg, rid: str, chart: str = "#painchart"):  # type: ignore[no-untyped-def]
+def region(pg: Page, rid: str, chart: str = "#painchart") -> Locator:
     return pg.locator(f'{chart} [data-region="{rid}"]')
 
 
-def input_for(pg, rid: str):  # type: ignore[no-untyped-def]
+def input_for(pg: Page, rid: str) -> Locator:
     return pg.locator(f'input[data-region-input="{rid}"]')
 
 
-def test_click_sets_the_default_reveals_the_row_paints_and_focuses(page):
+def test_click_sets_the_default_reveals_the_row_paints_and_focuses(page: Page) -> None:
     assert region(page, "anterior_thigh.left").get_attribute("aria-pressed") == "false"
     assert page.locator('[data-region-row="anterior_thigh.left"]').is_hidden()
     region(page, "anterior_thigh.left").click()
@@ -126,7 +118,7 @@ def test_click_sets_the_default_reveals_the_row_paints_and_focuses(page):
     el = region(page, "anterior_thigh.left")
     assert el.get_attribute("fill") == heat_colour(5)
     assert el.get_attribute("aria-pressed") == "true"
-    assert "heat" in el.get_attribute("class").split()
+    assert "heat" in (el.get_attribute("class") or "").split()
     assert el.locator("title").text_content() == "Front of thigh (left): 5/10"
     # the stylesheet must not override the heat colour (waits for the short fill transition)
     r, g, b = (int(heat_colour(5)[i : i + 2], 16) for i in (1, 3, 5))
@@ -137,7 +129,7 @@ def test_click_sets_the_default_reveals_the_row_paints_and_focuses(page):
     )
 
 
-def test_data_default_is_used_and_typing_repaints(page):
+def test_data_default_is_used_and_typing_repaints(page: Page) -> None:
     region(page, "umbilical").click()
     field = input_for(page, "umbilical")
     assert field.input_value() == "7"
@@ -152,7 +144,7 @@ def test_data_default_is_used_and_typing_repaints(page):
     assert region(page, "umbilical").get_attribute("fill") is None
 
 
-def test_existing_values_are_painted_on_load_and_never_discarded_by_a_click(page):
+def test_existing_values_are_painted_on_load_and_never_discarded_by_a_click(page: Page) -> None:
     el = region(page, "posterior_thigh.right")
     assert el.get_attribute("fill") == heat_colour(3)
     assert el.get_attribute("aria-pressed") == "true"
@@ -165,7 +157,7 @@ def test_existing_values_are_painted_on_load_and_never_discarded_by_a_click(page
     assert input_for(page, "temple.right").input_value() == "5"
 
 
-def test_keyboard_users_can_tab_to_regions_and_press_enter_or_space(page):
+def test_keyboard_users_can_tab_to_regions_and_press_enter_or_space(page: Page) -> None:
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.classList.contains('region')")
     region(page, "umbilical").focus()
@@ -179,7 +171,7 @@ def test_keyboard_users_can_tab_to_regions_and_press_enter_or_space(page):
     assert region(page, "anterior_thigh.left").get_attribute("fill") == heat_colour(5)
 
 
-def test_focus_is_visible(page):
+def test_focus_is_visible(page: Page) -> None:
     el = region(page, "umbilical")
     before = el.evaluate("el => getComputedStyle(el).strokeWidth")
     el.focus()
@@ -189,7 +181,7 @@ def test_focus_is_visible(page):
     assert float(after.rstrip("px")) > float(before.rstrip("px"))
 
 
-def test_charts_swapped_in_by_htmx_are_enhanced_once(page):
+def test_charts_swapped_in_by_htmx_are_enhanced_once(page: Page) -> None:
     page.evaluate(
         """() => {
           const html = document.querySelector('#painchart').outerHTML
@@ -216,7 +208,7 @@ def test_charts_swapped_in_by_htmx_are_enhanced_once(page):
     assert region(page, "anterior_thigh.left").get_attribute("fill") == heat_colour(5)
 
 
-def test_javascript_heat_scale_matches_python(page):
+def test_javascript_heat_scale_matches_python(page: Page) -> None:
     values = [i / 4 for i in range(41)] + [-1, 11, 6.3, 2.71]
     js = page.evaluate(
         "async (values) => { const m = await import('./bodychart.js'); return values.map((v) => m.heatColour(v)); }",
@@ -225,9 +217,11 @@ def test_javascript_heat_scale_matches_python(page):
     assert js == [heat_colour(v) for v in values]
 
 
-def test_views_sit_side_by_side_and_stack_on_narrow_screens(page):
-    def boxes():  # type: ignore[no-untyped-def]
-        return [page.locator(f"#painchart svg[data-view={v}]").bounding_box() for v in ("anterior", "posterior")]
+def test_views_sit_side_by_side_and_stack_on_narrow_screens(page: Page) -> None:
+    def boxes() -> tuple[FloatRect, FloatRect]:
+        front, back = (page.locator(f"#painchart svg[data-view={v}]").bounding_box() for v in ("anterior", "posterior"))
+        assert front is not None and back is not None, "a view of the chart is not shown"
+        return front, back
 
     front, back = boxes()
     assert back["x"] > front["x"] + front["width"] - 1 and abs(back["y"] - front["y"]) < 1

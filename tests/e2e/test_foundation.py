@@ -4,15 +4,22 @@ chart, see it again after a reload; and a user of another clinic cannot open it 
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 import pytest
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, Page
+
+    from tests.e2e.conftest import Server, SignIn
 
 pytestmark = pytest.mark.browser
 
 REGIONS = {"anterior_thigh.left": "6", "sacrum": "8", "top_of_shoulder.right": "3"}
 
 
-def test_a_therapist_records_a_pain_drawing_on_the_chart(page, myomap_server, browser, sign_in) -> None:  # type: ignore[no-untyped-def]
+def test_a_therapist_records_a_pain_drawing_on_the_chart(page: Page, console_errors: list[str], myomap_server: Server, browser: Browser,
+                                                         sign_in: SignIn) -> None:
     from playwright.sync_api import expect
 
     server, people = myomap_server, myomap_server.people
@@ -62,7 +69,7 @@ def test_a_therapist_records_a_pain_drawing_on_the_chart(page, myomap_server, br
         expect(page.locator(f'figure.bodychart .region.heat[data-region="{region}"]')).to_have_attribute("data-intensity", intensity)
         expect(page.locator(f'#marks-table tr[data-region="{region}"]')).to_contain_text(intensity)
     expect(page.locator('#marks-table tr[data-region="sacrum"]')).to_contain_text("burning")
-    assert page.console_errors == []  # no CSP violations, no script errors
+    assert console_errors == []  # no CSP violations, no script errors
 
     # A user of another clinic cannot open the client or the drawing by URL.
     other = browser.new_context()
@@ -78,7 +85,7 @@ def test_a_therapist_records_a_pain_drawing_on_the_chart(page, myomap_server, br
         other.close()
 
 
-def test_the_pain_form_works_without_javascript(browser, myomap_server, sign_in) -> None:  # type: ignore[no-untyped-def]
+def test_the_pain_form_works_without_javascript(browser: Browser, myomap_server: Server, sign_in: SignIn) -> None:
     """With JavaScript off the chart is inert and the grouped region checklist does the job."""
     from playwright.sync_api import expect
 

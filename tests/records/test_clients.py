@@ -6,6 +6,7 @@ from __future__ import annotations
 import threading
 import time
 from datetime import date
+from typing import TYPE_CHECKING
 
 import pytest
 from sqlalchemy import select
@@ -15,6 +16,7 @@ from myomap.records.audit.models import AuditEvent
 from myomap.records.clients.models import Client
 from myomap.records.clients.schemas import ClientCreate, ClientUpdate
 from myomap.records.clients.service import (
+    ClientResults,
     archive_client,
     get_client_for_user,
     read_client,
@@ -26,21 +28,24 @@ from myomap.records.db import Database
 from myomap.records.errors import NotFound, ValidationFailed, VersionConflict
 from myomap.records.validation import parse
 
+if TYPE_CHECKING:
+    from tests.conftest import MakeClient, World
+
 pytestmark = pytest.mark.storage
 
 
-def names(results) -> list[str]:  # type: ignore[no-untyped-def]
+def names(results: ClientResults) -> list[str]:
     return [f"{c.given_name} {c.family_name}" for c in results.items]
 
 
-def test_the_front_desk_registers_a_client_the_therapist_can_open(db: Session, world, make_client) -> None:  # type: ignore[no-untyped-def]
+def test_the_front_desk_registers_a_client_the_therapist_can_open(db: Session, world: World, make_client: MakeClient) -> None:
     client = make_client(given_name="Grace", family_name="Hopper", phone="0412 555 018", date_of_birth=date(1980, 4, 3))
     opened = read_client(db=db, actor=world.actor(world.therapist), client_id=client.id)
     assert opened.display_name == "Grace Hopper" and opened.version == 1
     assert opened.created_by_id == world.front_desk.id
 
 
-def test_it_rejects_another_clinics_client(db: Session, world, make_client) -> None:  # type: ignore[no-untyped-def]
+def test_it_rejects_another_clinics_client(db: Session, world: World, make_client: MakeClient) -> None:
     client = make_client()
     with pytest.raises(NotFound):
         get_client_for_user(db, world.actor(world.outsider), client.id)
@@ -57,7 +62,7 @@ def test_it_explains_every_invalid_field(db: Session) -> None:
     assert set(info.value.errors) == {"given_name", "family_name", "email", "date_of_birth", "phone"}
 
 
-def test_a_colleague_edits_and_the_version_moves_on(db: Session, world, make_client) -> None:  # type: ignore[no-untyped-def]
+def test_a_colleague_edits_and_the_version_moves_on(db: Session, world: World, make_client: MakeClient) -> None:
     client = make_client()
     updated = update_client(
         db=db, actor=world.actor(world.colleague), client_id=client.id,
@@ -69,7 +74,7 @@ def test_a_colleague_edits_and_the_version_moves_on(db: Session, world, make_cli
     assert updated.updated_by_id == world.colleague.id
 
 
-def test_an_edit_based_on_a_stale_version_is_refused_and_changes_nothing(db: Session, world, make_client) -> None:  # type: ignore[no-untyped-def]
+def test_an_edit_based_on_a_stale_version_is_refused_and_changes_nothing(db: Session, world: World, make_client: MakeClient) -> None:
     client = make_client(phone="111")
     update_client(db=db, actor=world.actor(world.therapist), client_id=client.id, data=ClientUpdate(version=1, phone="222"))
     db.commit()
@@ -78,10 +83,10 @@ def test_an_edit_based_on_a_stale_version_is_refused_and_changes_nothing(db: Ses
     db.rollback()
     assert info.value.current == 2 and info.value.current_values["phone"] == "222"
     assert "changed by someone else" in str(info.value)
-    assert db.get(Client, client.id).phone == "222"  # type: ignore[union-attr]
+    assert db.get_one(Client, client.id).phone == "222"
 
 
-def test_two_simultaneous_edits_cannot_both_win(database: Database, world, make_client) -> None:  # type: ignore[no-untyped-def]
+def test_two_simultaneous_edits_cannot_both_win(database: Database, world: World, make_client: MakeClient) -> None:
     """Two colleagues save the same client at the same moment, both starting from version 1."""
     client = make_client(occupation="Nurse")
     first, second = database.sessions(), database.sessions()
@@ -125,10 +130,10 @@ def test_two_simultaneous_edits_cannot_both_win(database: Database, world, make_
         first.close()
         second.close()
     with database.sessions() as check:
-        assert check.get(Client, client.id).occupation == "Midwife"  # type: ignore[union-attr]
+        assert check.get_one(Client, client.id).occupation == "Midwife"
 
 
-def test_archived_clients_leave_the_list_and_can_come_back(db: Session, world, make_client) -> None:  # type: ignore[no-untyped-def]
+def test_archived_clients_leave_the_list_and_can_come_back(db: Session, world: World, make_client: MakeClient) -> None:
     client = make_client(given_name="Archie")
     make_client(given_name="Stays")
     actor = world.actor(world.front_desk)
@@ -143,7 +148,7 @@ def test_archived_clients_leave_the_list_and_can_come_back(db: Session, world, m
 
 
 @pytest.fixture
-def people(make_client):  # type: ignore[no-untyped-def]
+def people(make_client: MakeClient) -> None:
     make_client(given_name="José", family_name="Álvarez", phone="(02) 5550 1234", email="jose.alvarez@example.com",
                 date_of_birth=date(1980, 4, 3))
     make_client(given_name="Joseph", family_name="Smith", phone="0412 999 888", email="joe@smith.example",
@@ -174,11 +179,11 @@ def people(make_client):  # type: ignore[no-untyped-def]
         ("nobody", []),
     ],
 )
-def test_one_search_box_understands_names_phones_emails_and_birth_dates(db: Session, world, people, query, expected) -> None:  # type: ignore[no-untyped-def]
+def test_one_search_box_understands_names_phones_emails_and_birth_dates(db: Session, world: World, people: None, query: str, expected: list[str]) -> None:
     assert names(search_clients(db=db, actor=world.actor(world.therapist), text=query)) == expected
 
 
-def test_pages_walk_every_client_once_in_a_stable_order(db: Session, world) -> None:  # type: ignore[no-untyped-def]
+def test_pages_walk_every_client_once_in_a_stable_order(db: Session, world: World) -> None:
     actor = world.actor(world.front_desk)
     from myomap.records.clients.service import create_client
 
@@ -205,12 +210,12 @@ def test_pages_walk_every_client_once_in_a_stable_order(db: Session, world) -> N
     assert [c.id for c in back.items] == seen[-8:-3]
 
 
-def test_a_tampered_cursor_gets_a_clear_message(db: Session, world) -> None:  # type: ignore[no-untyped-def]
+def test_a_tampered_cursor_gets_a_clear_message(db: Session, world: World) -> None:
     with pytest.raises(ValidationFailed, match="cursor"):
         search_clients(db=db, actor=world.actor(world.therapist), after="not-a-cursor!")
 
 
-def test_every_read_and_change_is_audited(db: Session, world, make_client) -> None:  # type: ignore[no-untyped-def]
+def test_every_read_and_change_is_audited(db: Session, world: World, make_client: MakeClient) -> None:
     client = make_client()
     therapist = world.actor(world.therapist)
     read_client(db=db, actor=therapist, client_id=client.id)

@@ -68,7 +68,7 @@ class Running:
 
 
 def start_server(data_dir: Path, database_url: str, log_name: str) -> Running:
-    import httpx
+    import httpx2
 
     port = free_port()
     log = data_dir / log_name
@@ -83,9 +83,9 @@ def start_server(data_dir: Path, database_url: str, log_name: str) -> Running:
         if proc.poll() is not None:
             raise AssertionError(f"myomap serve exited with {proc.returncode}:\n{log.read_text(errors='replace')}")
         try:
-            if httpx.get(url + "/sign-in", timeout=1.0).status_code == 200:
+            if httpx2.get(url + "/sign-in", timeout=1.0).status_code == 200:
                 return Running(proc, url, log)
-        except httpx.HTTPError:
+        except httpx2.HTTPError:
             pass
         time.sleep(0.05)
     stop(proc)
@@ -135,7 +135,7 @@ def seeded(tmp_path: Path, _sqlite_template: Path) -> Seeded:
             tara = create_user(db=session, clinic=clinic, email="tara@riverside.test", name="Tara Therapist",
                                role="therapist", password=PASSWORD, password_profile="fast")
             token, _ = create_api_token(db=session, user=tara, name="crash test")
-            actor = Actor(tara, ip="127.0.0.1", via="api")  # type: ignore[arg-type]
+            actor = Actor(tara, ip="127.0.0.1", via="api")
             clients = [
                 create_client(db=session, actor=actor, data=ClientCreate(given_name=f"Client{i}", family_name="Crash")).id
                 for i in range(max(WRITERS, EDITORS))
@@ -161,13 +161,13 @@ class Ledger:
 
 
 def post_drawings(url: str, token: str, client_id: int, worker: int, ledger: Ledger, stop_at: threading.Event) -> None:
-    import httpx
+    import httpx2
 
     from myomap.atlas.regions import load_atlas
 
     regions = sorted(load_atlas().regions)
     rng = random.Random(worker)
-    with httpx.Client(base_url=url, headers={"Authorization": f"Bearer {token}"}, timeout=HTTP_TIMEOUT) as http:
+    with httpx2.Client(base_url=url, headers={"Authorization": f"Bearer {token}"}, timeout=HTTP_TIMEOUT) as http:
         for n in range(10_000):
             if stop_at.is_set():
                 return
@@ -182,7 +182,7 @@ def post_drawings(url: str, token: str, client_id: int, worker: int, ledger: Led
             }
             try:
                 response = http.post(f"/api/clients/{client_id}/pain-drawings", json=body)
-            except httpx.HTTPError:
+            except httpx2.HTTPError:
                 return  # the server is gone
             if response.status_code != 201:
                 with ledger.lock:
@@ -198,12 +198,12 @@ def post_drawings(url: str, token: str, client_id: int, worker: int, ledger: Led
 
 
 def edit_client(url: str, token: str, client_id: int, worker: int, ledger: Ledger, stop_at: threading.Event) -> None:
-    import httpx
+    import httpx2
 
-    with httpx.Client(base_url=url, headers={"Authorization": f"Bearer {token}"}, timeout=HTTP_TIMEOUT) as http:
+    with httpx2.Client(base_url=url, headers={"Authorization": f"Bearer {token}"}, timeout=HTTP_TIMEOUT) as http:
         try:
             version = http.get(f"/api/clients/{client_id}").json()["version"]
-        except (httpx.HTTPError, ValueError, KeyError):
+        except (httpx2.HTTPError, ValueError, KeyError):
             return
         for n in range(10_000):
             if stop_at.is_set():
@@ -214,7 +214,7 @@ def edit_client(url: str, token: str, client_id: int, worker: int, ledger: Ledge
             try:
                 response = http.patch(f"/api/clients/{client_id}", json={"version": version, "notes": notes,
                                                                          "occupation": f"job {n}"})
-            except httpx.HTTPError:
+            except httpx2.HTTPError:
                 return
             if response.status_code != 200:
                 with ledger.lock:
@@ -243,7 +243,7 @@ def cli_app() -> typer.Typer:
 
 
 def test_a_server_killed_mid_write_loses_nothing_it_acknowledged(seeded: Seeded) -> None:
-    import httpx
+    import httpx2
 
     first = start_server(seeded.data_dir, seeded.database_url, "first.log")
     ledger = Ledger()
@@ -321,7 +321,7 @@ def test_a_server_killed_mid_write_loses_nothing_it_acknowledged(seeded: Seeded)
     # A restarted server on the same data serves what was saved.
     second = start_server(seeded.data_dir, seeded.database_url, "second.log")
     try:
-        with httpx.Client(base_url=second.url, headers={"Authorization": f"Bearer {seeded.token}"}, timeout=HTTP_TIMEOUT) as http:
+        with httpx2.Client(base_url=second.url, headers={"Authorization": f"Bearer {seeded.token}"}, timeout=HTTP_TIMEOUT) as http:
             some = sorted(ledger.acknowledged)[-3:]
             for drawing_id in some:
                 response = http.get(f"/api/pain-drawings/{drawing_id}")

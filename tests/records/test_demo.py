@@ -2,21 +2,27 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from myomap.records.accounts.models import User
 from myomap.records.accounts.service import authenticate
+from myomap.records.base import Base
 from myomap.records.clients.models import Client
 from myomap.records.clinics.models import Clinic
 from myomap.records.demo import DEMO_PASSWORD, DEMO_USERS, has_demo, load_demo
 from myomap.records.pain.models import PainDrawing
 
+if TYPE_CHECKING:
+    from tests.conftest import World
+
 pytestmark = pytest.mark.storage
 
 
-def count(db: Session, model) -> int:  # type: ignore[no-untyped-def]
+def count(db: Session, model: type[Base]) -> int:
     return db.scalar(select(func.count()).select_from(model)) or 0
 
 
@@ -35,6 +41,6 @@ def test_the_demo_loads_once_with_people_clients_and_drawings(db: Session) -> No
     assert count(db, Client) == 12 and count(db, Clinic) == 1
 
 
-def test_the_demo_never_touches_a_database_with_a_real_clinic(db: Session, world) -> None:  # type: ignore[no-untyped-def]
+def test_the_demo_never_touches_a_database_with_a_real_clinic(db: Session, world: World) -> None:
     assert load_demo(db=db, password_profile="fast") is False
     assert not has_demo(db=db)

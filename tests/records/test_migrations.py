@@ -3,7 +3,9 @@ they build is exactly the one the models describe."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -14,17 +16,20 @@ from myomap.records.db import Database
 from myomap.records.migrate import MIGRATIONS_DIR, head_revision, revisions, upgrade
 from myomap.records.models import Base
 
+if TYPE_CHECKING:
+    from tests.conftest import PgServer
+
 pytestmark = pytest.mark.storage
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
-def empty_database(request: pytest.FixtureRequest, tmp_path: Path):  # type: ignore[no-untyped-def]
+def empty_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
     if request.param == "sqlite":
         db = Database(f"sqlite:///{tmp_path / 'sub' / 'fresh.db'}")
         yield db
         db.dispose()
         return
-    server = request.getfixturevalue("pg_server")
+    server: PgServer = request.getfixturevalue("pg_server")
     if not server.check():
         pytest.skip(server.reason)
     url = server.create_database("_empty")

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import TYPE_CHECKING
 
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from myomap.records.audit.models import AuditEvent
+from myomap.records.base import Base
 from myomap.records.errors import Forbidden, NotFound, ValidationFailed
 from myomap.records.pain.models import PainDrawing, PainMark
 from myomap.records.pain.schemas import PainDrawingCreate
@@ -21,6 +23,9 @@ from myomap.records.pain.service import (
     to_read,
 )
 
+if TYPE_CHECKING:
+    from tests.conftest import MakeClient, World
+
 pytestmark = pytest.mark.storage
 
 TODAY = date.today()
@@ -30,15 +35,15 @@ def drawing(days_ago: int = 0, *marks: tuple[str, int] | tuple[str, int, list[st
     return PainDrawingCreate(
         drawn_on=TODAY - timedelta(days=days_ago),
         overall_note=note,
-        marks=[{"region_id": m[0], "intensity": m[1], "qualities": m[2] if len(m) > 2 else []} for m in marks],  # type: ignore[misc]
+        marks=[{"region_id": m[0], "intensity": m[1], "qualities": m[2] if len(m) > 2 else []} for m in marks],
     )
 
 
-def count(db: Session, model) -> int:  # type: ignore[no-untyped-def]
+def count(db: Session, model: type[Base]) -> int:
     return db.scalar(select(func.count()).select_from(model)) or 0
 
 
-def test_the_therapist_records_a_drawing_with_qualities_and_notes(db: Session, world, make_client) -> None:  # type: ignore[no-untyped-def]
+def test_the_therapist_records_a_drawing_with_qualities_and_notes(db: Session, world: World, make_client: MakeClient) -> None:
     client = make_client()
     data = PainDrawingCreate(
         drawn_on=TODAY, overall_note="Worse after desk work",
@@ -68,7 +73,7 @@ def test_the_therapist_records_a_drawing_with_qualities_and_notes(db: Session, w
         ([("temple", 3)], "needs a side"),
     ],
 )
-def test_bad_marks_are_explained_and_nothing_is_saved(db: Session, world, make_client, marks, message) -> None:  # type: ignore[no-untyped-def]
+def test_bad_marks_are_explained_and_nothing_is_saved(db: Session, world: World, make_client: MakeClient, marks: list[tuple[str, int] | tuple[str, int, list[str]]], message: str) -> None:
     client = make_client()
     data = drawing(0, ("sacrum", 5), *marks)
     with pytest.raises(ValidationFailed, match=message):
@@ -77,7 +82,7 @@ def test_bad_marks_are_explained_and_nothing_is_saved(db: Session, world, make_c
     assert count(db, PainDrawing) == 0 and count(db, PainMark) == 0
 
 
-def test_every_problem_is_reported_at_once(db: Session, world, make_client) -> None:  # type: ignore[no-untyped-def]
+def test_every_problem_is_reported_at_once(db: Session, world: World, make_client: MakeClient) -> None:
     client = make_client()
     data = drawing(-30, ("tempel.left", 3), ("sacrum", 12, ["zappy"]))
     with pytest.raises(ValidationFailed) as info:
@@ -85,7 +90,7 @@ def test_every_problem_is_reported_at_once(db: Session, world, make_client) -> N
     assert set(info.value.errors) == {"drawn_on", "marks.tempel.left", "marks.sacrum.intensity", "marks.sacrum.qualities"}
 
 
-def test_an_empty_drawing_needs_an_overall_note(db: Session, world, make_client) -> None:  # type: ignore[no-untyped-def]
+def test_an_empty_drawing_needs_an_overall_note(db: Session, world: World, make_client: MakeClient) -> None:
     client = make_client()
     therapist = world.actor(world.therapist)
     with pytest.raises(ValidationFailed, match="at least one region"):
@@ -93,7 +98,7 @@ def test_an_empty_drawing_needs_an_overall_note(db: Session, world, make_client)
     assert create_drawing(db=db, actor=therapist, client_id=client.id, data=drawing(0, note="No pain today")).marks == []
 
 
-def test_the_front_desk_cannot_see_or_record_drawings(db: Session, world, make_client) -> None:  # type: ignore[no-untyped-def]
+def test_the_front_desk_cannot_see_or_record_drawings(db: Session, world: World, make_client: MakeClient) -> None:
     client = make_client()
     saved = create_drawing(db=db, actor=world.actor(world.therapist), client_id=client.id, data=drawing(0, ("sacrum", 5)))
     db.commit()
@@ -106,7 +111,7 @@ def test_the_front_desk_cannot_see_or_record_drawings(db: Session, world, make_c
         list_drawings(db=db, actor=desk, client_id=client.id)
 
 
-def test_an_outsider_cannot_reach_the_drawings(db: Session, world, make_client) -> None:  # type: ignore[no-untyped-def]
+def test_an_outsider_cannot_reach_the_drawings(db: Session, world: World, make_client: MakeClient) -> None:
     client = make_client()
     saved = create_drawing(db=db, actor=world.actor(world.therapist), client_id=client.id, data=drawing(0, ("sacrum", 5)))
     db.commit()
@@ -119,7 +124,7 @@ def test_an_outsider_cannot_reach_the_drawings(db: Session, world, make_client) 
         compare_drawings(db=db, actor=outsider, first_id=saved.id, second_id=saved.id)
 
 
-def test_drawings_are_listed_newest_first_and_compared_earlier_to_later(db: Session, world, make_client) -> None:  # type: ignore[no-untyped-def]
+def test_drawings_are_listed_newest_first_and_compared_earlier_to_later(db: Session, world: World, make_client: MakeClient) -> None:
     client = make_client()
     therapist = world.actor(world.therapist)
     old = create_drawing(db=db, actor=therapist, client_id=client.id,
@@ -135,7 +140,7 @@ def test_drawings_are_listed_newest_first_and_compared_earlier_to_later(db: Sess
     assert (result.total_before, result.total_after) == (10, 6)
 
 
-def test_drawings_of_two_clients_are_not_compared(db: Session, world, make_client) -> None:  # type: ignore[no-untyped-def]
+def test_drawings_of_two_clients_are_not_compared(db: Session, world: World, make_client: MakeClient) -> None:
     therapist = world.actor(world.therapist)
     a = create_drawing(db=db, actor=therapist, client_id=make_client().id, data=drawing(0, ("sacrum", 5)))
     b = create_drawing(db=db, actor=therapist, client_id=make_client(given_name="Bob").id, data=drawing(0, ("sacrum", 5)))
@@ -143,7 +148,7 @@ def test_drawings_of_two_clients_are_not_compared(db: Session, world, make_clien
         compare_drawings(db=db, actor=therapist, first_id=a.id, second_id=b.id)
 
 
-def test_creating_and_viewing_drawings_is_audited(db: Session, world, make_client) -> None:  # type: ignore[no-untyped-def]
+def test_creating_and_viewing_drawings_is_audited(db: Session, world: World, make_client: MakeClient) -> None:
     client = make_client()
     therapist = world.actor(world.therapist, via="api")
     saved = create_drawing(db=db, actor=therapist, client_id=client.id, data=drawing(0, ("sacrum", 5)))

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 import typer
-from typer.testing import CliRunner
+from typer.testing import CliRunner, Result
 
 from myomap.cli import records_cmds
 from myomap.records.migrate import head_revision
@@ -29,12 +29,12 @@ def env(db_url: str, tmp_path: Path) -> dict[str, str]:
     }
 
 
-def run(cli: typer.Typer, env: dict[str, str], *args: str, input: str | None = None):  # type: ignore[no-untyped-def]
+def run(cli: typer.Typer, env: dict[str, str], *args: str, input: str | None = None) -> Result:
     return CliRunner().invoke(cli, list(args), env=env, input=input)
 
 
 @pytest.mark.storage
-def test_an_administrator_sets_up_a_clinic_and_its_people(cli, env) -> None:  # type: ignore[no-untyped-def]
+def test_an_administrator_sets_up_a_clinic_and_its_people(cli: typer.Typer, env: dict[str, str]) -> None:
     result = run(cli, env, "clinic", "create", "Riverside NMT")
     assert result.exit_code == 0, result.output
     assert "created clinic 1: Riverside NMT" in result.output
@@ -51,7 +51,7 @@ def test_an_administrator_sets_up_a_clinic_and_its_people(cli, env) -> None:  # 
 
 
 @pytest.mark.storage
-def test_duplicates_get_a_clear_error(cli, env) -> None:  # type: ignore[no-untyped-def]
+def test_duplicates_get_a_clear_error(cli: typer.Typer, env: dict[str, str]) -> None:
     assert run(cli, env, "clinic", "create", "Riverside NMT").exit_code == 0
     again = run(cli, env, "clinic", "create", "riverside  nmt")
     assert again.exit_code != 0 and "already exists" in again.output
@@ -63,7 +63,7 @@ def test_duplicates_get_a_clear_error(cli, env) -> None:  # type: ignore[no-unty
     assert "Traceback" not in dup.output
 
 
-def test_bad_input_is_explained(cli, env) -> None:  # type: ignore[no-untyped-def]
+def test_bad_input_is_explained(cli: typer.Typer, env: dict[str, str]) -> None:
     assert run(cli, env, "clinic", "create", "Riverside").exit_code == 0
     bad_role = run(cli, env, "user", "create", "--clinic", "Riverside", "--email", "a@b.test", "--name", "A",
                    "--role", "boss", "--password", "long enough pw")
@@ -76,7 +76,7 @@ def test_bad_input_is_explained(cli, env) -> None:  # type: ignore[no-untyped-de
     assert no_clinic.exit_code != 0 and "clinic 'Nowhere' not found" in no_clinic.output
 
 
-def test_a_token_is_printed_once_for_scripts(cli, env) -> None:  # type: ignore[no-untyped-def]
+def test_a_token_is_printed_once_for_scripts(cli: typer.Typer, env: dict[str, str]) -> None:
     run(cli, env, "clinic", "create", "Riverside")
     run(cli, env, "user", "create", "--clinic", "Riverside", "--email", "bot@riverside.test", "--name", "Bot",
         "--role", "therapist", "--password", "long enough pw")
@@ -87,7 +87,7 @@ def test_a_token_is_printed_once_for_scripts(cli, env) -> None:  # type: ignore[
 
 
 @pytest.mark.storage
-def test_db_check_reports_the_revision(cli, env) -> None:  # type: ignore[no-untyped-def]
+def test_db_check_reports_the_revision(cli: typer.Typer, env: dict[str, str]) -> None:
     result = run(cli, env, "db", "check")
     assert result.exit_code == 0, result.output
     head = head_revision()
@@ -99,7 +99,7 @@ def sqlite_env(tmp_path: Path, name: str = "myomap.db") -> dict[str, str]:
             "MYOMAP_PASSWORD_HASH_PROFILE": "fast"}
 
 
-def test_db_check_explains_a_missing_or_corrupt_file(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_db_check_explains_a_missing_or_corrupt_file(cli: typer.Typer, tmp_path: Path) -> None:
     missing = run(cli, sqlite_env(tmp_path), "db", "check")
     assert missing.exit_code == 1 and "does not exist" in missing.output and "myomap db upgrade" in missing.output
     (tmp_path / "junk.db").write_bytes(b"this is not a database at all" * 100)
@@ -107,7 +107,7 @@ def test_db_check_explains_a_missing_or_corrupt_file(cli, tmp_path: Path) -> Non
     assert corrupt.exit_code == 1 and "not a SQLite database" in corrupt.output
 
 
-def test_db_check_explains_a_locked_database(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_db_check_explains_a_locked_database(cli: typer.Typer, tmp_path: Path) -> None:
     env = {**sqlite_env(tmp_path), "MYOMAP_SQLITE_BUSY_TIMEOUT_MS": "100"}
     assert run(cli, env, "db", "upgrade").exit_code == 0
     holder = sqlite3.connect(tmp_path / "myomap.db", isolation_level=None)
@@ -120,7 +120,7 @@ def test_db_check_explains_a_locked_database(cli, tmp_path: Path) -> None:  # ty
     assert result.exit_code == 1 and "locked" in result.output
 
 
-def test_db_upgrade_creates_the_database(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_db_upgrade_creates_the_database(cli: typer.Typer, tmp_path: Path) -> None:
     env = sqlite_env(tmp_path / "new-folder")
     result = run(cli, env, "db", "upgrade")
     assert result.exit_code == 0 and f"at revision {head_revision()}" in result.output
@@ -128,7 +128,7 @@ def test_db_upgrade_creates_the_database(cli, tmp_path: Path) -> None:  # type: 
     assert run(cli, env, "db", "check").exit_code == 0
 
 
-def test_db_backup_writes_a_readable_copy(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_db_backup_writes_a_readable_copy(cli: typer.Typer, tmp_path: Path) -> None:
     env = sqlite_env(tmp_path)
     run(cli, env, "db", "upgrade")
     run(cli, env, "clinic", "create", "Riverside")
@@ -144,7 +144,7 @@ def test_db_backup_writes_a_readable_copy(cli, tmp_path: Path) -> None:  # type:
     assert run(cli, env, "db", "backup", str(target)).exit_code == 0
 
 
-def test_db_backup_of_postgresql_prints_the_pg_dump_command(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_db_backup_of_postgresql_prints_the_pg_dump_command(cli: typer.Typer, tmp_path: Path) -> None:
     env = {**sqlite_env(tmp_path), "MYOMAP_DATABASE_URL": "postgresql://clinic:pw@db.example/myomap"}
     result = run(cli, env, "db", "backup", str(tmp_path / "x.dump"))
     assert result.exit_code == 0

@@ -3,7 +3,9 @@ OpenAPI document that describes it."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
+from typing import TYPE_CHECKING
 
 import pytest
 from fastapi.testclient import TestClient
@@ -11,25 +13,36 @@ from sqlalchemy import select
 
 from myomap.records.audit.models import AuditEvent
 
+if TYPE_CHECKING:
+    from fastapi import FastAPI
+
+    from myomap.records.accounts.models import User
+    from myomap.records.db import Database
+    from tests.conftest import World
+    from tests.web.conftest import ApiToken, ClientOf, DrawingOf, SignedIn
+
+
+Api = Callable[["User"], TestClient]
+
 
 @pytest.fixture
-def api(app, api_token):  # type: ignore[no-untyped-def]
+def api(app: FastAPI, api_token: ApiToken) -> Api:
     """``api(user)``: an HTTP client sending that persona's bearer token."""
 
-    def make(user) -> TestClient:  # type: ignore[no-untyped-def]
+    def make(user: User) -> TestClient:
         return TestClient(app, headers={"Authorization": f"Bearer {api_token(user)}"})
 
     return make
 
 
-def test_without_credentials_the_api_answers_401_in_json(app) -> None:  # type: ignore[no-untyped-def]
+def test_without_credentials_the_api_answers_401_in_json(app: FastAPI) -> None:
     http = TestClient(app)
     for response in (http.get("/api/clients"), http.get("/api/clients", headers={"Authorization": "Bearer mm_forged"})):
         assert response.status_code == 401
         assert "Sign in first" in response.json()["detail"]
 
 
-def test_a_script_manages_clients_with_a_token(api, people, web_db) -> None:  # type: ignore[no-untyped-def]
+def test_a_script_manages_clients_with_a_token(api: Api, people: World, web_db: Database) -> None:
     http = api(people.front_desk)
     created = http.post("/api/clients", json={"given_name": "Grace", "family_name": "Hopper", "phone": "0412 555 018"})
     assert created.status_code == 201
@@ -53,7 +66,7 @@ def test_a_script_manages_clients_with_a_token(api, people, web_db) -> None:  # 
     assert vias == {"api"}
 
 
-def test_the_list_searches_and_pages_with_cursors(api, people, client_of) -> None:  # type: ignore[no-untyped-def]
+def test_the_list_searches_and_pages_with_cursors(api: Api, people: World, client_of: ClientOf) -> None:
     for i in range(7):
         client_of(people.front_desk, given_name=f"P{i}", family_name="Page")
     client_of(people.front_desk, given_name="Grace", family_name="Hopper", date_of_birth="1980-04-03")
@@ -72,14 +85,14 @@ def test_the_list_searches_and_pages_with_cursors(api, people, client_of) -> Non
     assert bad.status_code == 422 and "cursor" in bad.json()["detail"]
 
 
-def test_invalid_input_gets_422_with_every_problem(api, people) -> None:  # type: ignore[no-untyped-def]
+def test_invalid_input_gets_422_with_every_problem(api: Api, people: World) -> None:
     response = api(people.therapist).post("/api/clients", json={"given_name": "", "email": "nope"})
     assert response.status_code == 422
     body = response.json()
     assert {"given_name", "family_name", "email"} <= set(body["errors"]) and body["detail"]
 
 
-def test_an_outsiders_token_cannot_reach_the_clinics_client(api, people, client_of) -> None:  # type: ignore[no-untyped-def]
+def test_an_outsiders_token_cannot_reach_the_clinics_client(api: Api, people: World, client_of: ClientOf) -> None:
     cid = client_of(people.therapist)
     http = api(people.outsider)
     assert http.get(f"/api/clients/{cid}").status_code == 404
@@ -88,7 +101,7 @@ def test_an_outsiders_token_cannot_reach_the_clinics_client(api, people, client_
     assert http.get("/api/clients").json()["items"] == []
 
 
-def test_pain_drawings_through_the_api(api, people, client_of) -> None:  # type: ignore[no-untyped-def]
+def test_pain_drawings_through_the_api(api: Api, people: World, client_of: ClientOf) -> None:
     cid = client_of(people.therapist)
     http = api(people.therapist)
     first = http.post(f"/api/clients/{cid}/pain-drawings", json={
@@ -112,7 +125,7 @@ def test_pain_drawings_through_the_api(api, people, client_of) -> None:  # type:
     assert {c["region_id"]: c["change"] for c in compared["changes"]} == {"temple.left": -5, "sacrum": -3}
 
 
-def test_a_bad_drawing_gets_422_and_nothing_is_saved(api, people, client_of) -> None:  # type: ignore[no-untyped-def]
+def test_a_bad_drawing_gets_422_and_nothing_is_saved(api: Api, people: World, client_of: ClientOf) -> None:
     cid = client_of(people.therapist)
     http = api(people.therapist)
     response = http.post(f"/api/clients/{cid}/pain-drawings", json={
@@ -128,7 +141,7 @@ def test_a_bad_drawing_gets_422_and_nothing_is_saved(api, people, client_of) -> 
     assert http.get(f"/api/clients/{cid}/pain-drawings").json() == []
 
 
-def test_the_front_desks_token_cannot_read_drawings(api, people, client_of, drawing_of) -> None:  # type: ignore[no-untyped-def]
+def test_the_front_desks_token_cannot_read_drawings(api: Api, people: World, client_of: ClientOf, drawing_of: DrawingOf) -> None:
     cid = client_of(people.therapist)
     did = drawing_of(people.therapist, cid, "2026-01-10", {"sacrum": 3})
     http = api(people.front_desk)
@@ -137,7 +150,7 @@ def test_the_front_desks_token_cannot_read_drawings(api, people, client_of, draw
     assert http.get(f"/api/clients/{cid}").status_code == 200
 
 
-def test_a_browser_session_needs_the_csrf_header_for_api_writes(signed_in, people) -> None:  # type: ignore[no-untyped-def]
+def test_a_browser_session_needs_the_csrf_header_for_api_writes(signed_in: SignedIn, people: World) -> None:
     visitor = signed_in(people.front_desk)
     assert visitor.get("/api/clients").status_code == 200  # reads are fine with the cookie
     refused = visitor.http.post("/api/clients", json={"given_name": "A", "family_name": "B"})
@@ -147,7 +160,7 @@ def test_a_browser_session_needs_the_csrf_header_for_api_writes(signed_in, peopl
     assert accepted.status_code == 201
 
 
-def test_the_openapi_document_describes_the_api(app) -> None:  # type: ignore[no-untyped-def]
+def test_the_openapi_document_describes_the_api(app: FastAPI) -> None:
     http = TestClient(app)
     spec = http.get("/openapi.json").json()
     schemas = spec["components"]["schemas"]

@@ -4,11 +4,18 @@ colleague's change unknowingly, and other clinics' clients stay invisible."""
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
 from myomap.records.audit.models import AuditEvent
 from myomap.records.clients.models import Client
+
+if TYPE_CHECKING:
+    from myomap.config import Settings
+    from myomap.records.db import Database
+    from tests.conftest import World
+    from tests.web.conftest import ClientOf, SignedIn
 
 NEW_CLIENT = {
     "given_name": "Grace", "family_name": "Hopper", "date_of_birth": "1980-04-03", "gender": "Female",
@@ -17,7 +24,7 @@ NEW_CLIENT = {
 }
 
 
-def test_the_front_desk_registers_a_new_client(signed_in, people, web_db) -> None:  # type: ignore[no-untyped-def]
+def test_the_front_desk_registers_a_new_client(signed_in: SignedIn, people: World, web_db: Database) -> None:
     desk = signed_in(people.front_desk)
     response = desk.submit("/clients/new", "/clients", NEW_CLIENT)
     assert response.status_code == 303
@@ -32,7 +39,7 @@ def test_the_front_desk_registers_a_new_client(signed_in, people, web_db) -> Non
     assert actions[-2:] == ["client.create", "client.view"]
 
 
-def test_an_invalid_form_keeps_what_was_typed_and_says_what_is_wrong(signed_in, people, web_db) -> None:  # type: ignore[no-untyped-def]
+def test_an_invalid_form_keeps_what_was_typed_and_says_what_is_wrong(signed_in: SignedIn, people: World, web_db: Database) -> None:
     desk = signed_in(people.front_desk)
     response = desk.submit("/clients/new", "/clients", {**NEW_CLIENT, "given_name": "", "email": "grace-at-example", "date_of_birth": "2999-01-01"})
     assert response.status_code == 400
@@ -44,7 +51,7 @@ def test_an_invalid_form_keeps_what_was_typed_and_says_what_is_wrong(signed_in, 
         assert s.scalar(select(Client)) is None
 
 
-def test_a_stale_edit_shows_both_versions_and_loses_nothing(signed_in, people, client_of, web_db) -> None:  # type: ignore[no-untyped-def]
+def test_a_stale_edit_shows_both_versions_and_loses_nothing(signed_in: SignedIn, people: World, client_of: ClientOf, web_db: Database) -> None:
     cid = client_of(people.front_desk, phone="111", occupation="Nurse")
     tara, colin = signed_in(people.therapist), signed_in(people.colleague)
     tara_token = tara.token_from(f"/clients/{cid}/edit", f"/clients/{cid}")
@@ -59,17 +66,19 @@ def test_a_stale_edit_shows_both_versions_and_loses_nothing(signed_in, people, c
     assert "Midwife" in table and "Nurse" in table and "222" in table  # both versions, field by field
     assert 'value="Midwife"' in stale.text and 'name="version" value="2"' in stale.text  # her input is kept
     with web_db.sessions() as s:
-        assert s.get(Client, cid).occupation == "Nurse"  # type: ignore[union-attr]
+        assert s.get_one(Client, cid).occupation == "Nurse"
     # She decides her version is right and saves it deliberately.
-    token = re.search(r'name="csrf_token" value="([^"]+)"', stale.text).group(1)  # type: ignore[union-attr]
+    found = re.search(r'name="csrf_token" value="([^"]+)"', stale.text)
+    assert found, "the conflict page has no form to save her version"
+    token = found.group(1)
     again = tara.http.post(f"/clients/{cid}", data={**base, "version": "2", "phone": "222", "occupation": "Midwife", "csrf_token": token})
     assert again.status_code == 303
     with web_db.sessions() as s:
-        client = s.get(Client, cid)
-        assert (client.occupation, client.phone, client.version) == ("Midwife", "222", 3)  # type: ignore[union-attr]
+        client = s.get_one(Client, cid)
+        assert (client.occupation, client.phone, client.version) == ("Midwife", "222", 3)
 
 
-def test_archive_and_restore(signed_in, people, client_of) -> None:  # type: ignore[no-untyped-def]
+def test_archive_and_restore(signed_in: SignedIn, people: World, client_of: ClientOf) -> None:
     cid = client_of(people.front_desk, given_name="Archie")
     desk = signed_in(people.front_desk)
     assert desk.submit(f"/clients/{cid}", f"/clients/{cid}/archive", {}).status_code == 303
@@ -81,7 +90,7 @@ def test_archive_and_restore(signed_in, people, client_of) -> None:  # type: ign
     assert "Archie" in desk.get("/clients").text
 
 
-def test_live_search_returns_just_the_results_to_htmx(signed_in, people, client_of) -> None:  # type: ignore[no-untyped-def]
+def test_live_search_returns_just_the_results_to_htmx(signed_in: SignedIn, people: World, client_of: ClientOf) -> None:
     client_of(people.front_desk, given_name="Grace", family_name="Hopper", phone="0412 555 018")
     client_of(people.front_desk, given_name="Alan", family_name="Turing")
     therapist = signed_in(people.therapist)
@@ -94,18 +103,20 @@ def test_live_search_returns_just_the_results_to_htmx(signed_in, people, client_
     assert restore.text.startswith("<!doctype html>")  # history restores get the whole page
 
 
-def test_the_client_list_pages_through_many_clients(signed_in, people, client_of, web_settings) -> None:  # type: ignore[no-untyped-def]
+def test_the_client_list_pages_through_many_clients(signed_in: SignedIn, people: World, client_of: ClientOf, web_settings: Settings) -> None:
     for i in range(web_settings.page_size + 5):
         client_of(people.front_desk, given_name=f"Person{i:02d}", family_name="Many")
     visitor = signed_in(people.therapist)
     first = visitor.get("/clients")
     assert first.text.count("Many, Person") == web_settings.page_size
-    next_link = re.search(r'href="(/clients\?[^"]*after=[^"]+)"', first.text).group(1).replace("&amp;", "&")  # type: ignore[union-attr]
+    found = re.search(r'href="(/clients\?[^"]*after=[^"]+)"', first.text)
+    assert found, "no link to the next page"
+    next_link = found.group(1).replace("&amp;", "&")
     second = visitor.get(next_link)
     assert second.text.count("Many, Person") == 5 and "Person29" in second.text and "Next →" not in second.text
 
 
-def test_an_outsider_gets_404_for_another_clinics_client(signed_in, people, client_of) -> None:  # type: ignore[no-untyped-def]
+def test_an_outsider_gets_404_for_another_clinics_client(signed_in: SignedIn, people: World, client_of: ClientOf) -> None:
     cid = client_of(people.therapist, given_name="Secret")
     outsider = signed_in(people.outsider)
     for path in (f"/clients/{cid}", f"/clients/{cid}/edit", f"/clients/{cid}/pain-drawings/new"):
@@ -118,7 +129,7 @@ def test_an_outsider_gets_404_for_another_clinics_client(signed_in, people, clie
     assert "Secret" not in outsider.get("/clients?q=secret").text
 
 
-def test_the_dashboard_lists_recent_clients(signed_in, people, client_of) -> None:  # type: ignore[no-untyped-def]
+def test_the_dashboard_lists_recent_clients(signed_in: SignedIn, people: World, client_of: ClientOf) -> None:
     client_of(people.front_desk, given_name="Recent", family_name="Person")
     page = signed_in(people.therapist).get("/")
     assert "Recent Person" in page.text and "1 active clients" in page.text

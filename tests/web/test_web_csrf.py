@@ -3,13 +3,22 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING
 
 from fastapi.routing import APIRoute
+from starlette.routing import BaseRoute
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
+
+    from tests.conftest import World
+    from tests.web.conftest import ClientOf, SignedIn
 
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 
 
-def walk(routes):  # type: ignore[no-untyped-def]
+def walk(routes: Iterable[BaseRoute]) -> Iterator[APIRoute]:
     """Every APIRoute, including those of included routers (FastAPI >= 0.16x nests them)."""
     for route in routes:
         if isinstance(route, APIRoute):
@@ -18,20 +27,20 @@ def walk(routes):  # type: ignore[no-untyped-def]
             yield from walk(route.original_router.routes)
 
 
-def unsafe_routes(app) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
+def unsafe_routes(app: FastAPI) -> list[tuple[str, str]]:
     out = []
     for route in walk(app.routes):
-        for method in route.methods & UNSAFE:
+        for method in (route.methods or set()) & UNSAFE:
             out.append((method, re.sub(r"\{[^}]+\}", "1", route.path)))
     return sorted(out)
 
 
-def test_there_are_unsafe_routes_to_check(app) -> None:  # type: ignore[no-untyped-def]
+def test_there_are_unsafe_routes_to_check(app: FastAPI) -> None:
     routes = unsafe_routes(app)
     assert ("POST", "/clients") in routes and ("PATCH", "/api/clients/1") in routes and len(routes) >= 12
 
 
-def test_a_signed_in_request_without_the_token_is_refused_everywhere(app, signed_in, people, client_of) -> None:  # type: ignore[no-untyped-def]
+def test_a_signed_in_request_without_the_token_is_refused_everywhere(app: FastAPI, signed_in: SignedIn, people: World, client_of: ClientOf) -> None:
     client_of(people.owner)
     visitor = signed_in(people.owner)
     for method, path in unsafe_routes(app):
@@ -42,7 +51,7 @@ def test_a_signed_in_request_without_the_token_is_refused_everywhere(app, signed
         assert response.status_code == 403, (method, path, response.status_code)
 
 
-def test_the_same_request_with_the_token_goes_through(signed_in, people, client_of) -> None:  # type: ignore[no-untyped-def]
+def test_the_same_request_with_the_token_goes_through(signed_in: SignedIn, people: World, client_of: ClientOf) -> None:
     cid = client_of(people.front_desk)
     visitor = signed_in(people.front_desk)
     token = visitor.session_csrf()
@@ -52,7 +61,7 @@ def test_the_same_request_with_the_token_goes_through(signed_in, people, client_
     assert by_field.status_code == 303
 
 
-def test_another_sessions_token_does_not_work(signed_in, people, client_of) -> None:  # type: ignore[no-untyped-def]
+def test_another_sessions_token_does_not_work(signed_in: SignedIn, people: World, client_of: ClientOf) -> None:
     cid = client_of(people.therapist)
     mine, theirs = signed_in(people.therapist), signed_in(people.colleague)
     response = mine.http.post(f"/clients/{cid}/archive", data={"csrf_token": theirs.session_csrf()})

@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import pytest
 from fastapi.testclient import TestClient
 
 from myomap.records.accounts.service import create_api_token
 
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from myomap.config import Settings
+    from myomap.records.db import Database
+    from tests.conftest import World
+
 pytestmark = pytest.mark.storage
 
 
-def test_the_api_works_the_same_on_both_engines(database, db, world, settings) -> None:  # type: ignore[no-untyped-def]
+def test_the_api_works_the_same_on_both_engines(database: Database, db: Session, world: World, settings: Settings) -> None:
     from myomap.web.app import create_app
 
     token, _ = create_api_token(db=db, user=world.therapist, name="engines")

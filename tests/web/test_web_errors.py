@@ -3,14 +3,23 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 import pytest
 
 from myomap.records.db import Database
 
+if TYPE_CHECKING:
+    from fastapi import FastAPI
+
+    from myomap.config import Settings
+    from tests.conftest import World
+    from tests.web.conftest import ClientOf, SignedIn, Visitor
+
 
 @pytest.fixture
-def impatient_app(web_settings, sqlite_url, people):  # type: ignore[no-untyped-def]
+def impatient_app(web_settings: Settings, sqlite_url: str, people: World) -> Iterator[tuple[FastAPI, str]]:
     """The app with a 100 ms SQLite busy timeout, so a held lock shows up at once."""
     from myomap.web.app import create_app
 
@@ -20,7 +29,7 @@ def impatient_app(web_settings, sqlite_url, people):  # type: ignore[no-untyped-
     db.dispose()
 
 
-def test_a_locked_database_gets_a_503_that_says_nothing_was_lost(impatient_app, people, client_of, visitor_for) -> None:  # type: ignore[no-untyped-def]
+def test_a_locked_database_gets_a_503_that_says_nothing_was_lost(impatient_app: tuple[FastAPI, str], people: World, client_of: ClientOf, visitor_for: type[Visitor]) -> None:
     app, path = impatient_app
     cid = client_of(people.front_desk)
     visitor = visitor_for(app)
@@ -39,7 +48,7 @@ def test_a_locked_database_gets_a_503_that_says_nothing_was_lost(impatient_app, 
     assert visitor.http.post(f"/clients/{cid}/archive", data={"csrf_token": token}).status_code == 303
 
 
-def test_unknown_addresses_get_a_404_page_or_json(signed_in, people) -> None:  # type: ignore[no-untyped-def]
+def test_unknown_addresses_get_a_404_page_or_json(signed_in: SignedIn, people: World) -> None:
     visitor = signed_in(people.therapist)
     page = visitor.get("/no-such-page")
     assert page.status_code == 404 and "There is no page at this address." in page.text
@@ -47,12 +56,12 @@ def test_unknown_addresses_get_a_404_page_or_json(signed_in, people) -> None:  #
     assert api.status_code == 404 and api.json()["detail"]
 
 
-def test_a_page_with_bad_query_parameters_gets_a_400_page(signed_in, people) -> None:  # type: ignore[no-untyped-def]
+def test_a_page_with_bad_query_parameters_gets_a_400_page(signed_in: SignedIn, people: World) -> None:
     page = signed_in(people.therapist).get("/clients?status=deleted")
     assert page.status_code == 400 and "status" in page.text
 
 
-def test_an_oversized_request_is_refused(app, signed_in, people, web_settings) -> None:  # type: ignore[no-untyped-def]
+def test_an_oversized_request_is_refused(app: FastAPI, signed_in: SignedIn, people: World, web_settings: Settings) -> None:
     visitor = signed_in(people.therapist)
     big = "x" * (web_settings.upload_max_bytes + 10)
     response = visitor.http.post("/clients", content=big, headers={"content-type": "application/x-www-form-urlencoded"})

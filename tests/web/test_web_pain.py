@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from typing import TYPE_CHECKING
 
+import pytest
 from sqlalchemy import func, select
 
 from myomap.atlas.regions import load_atlas
@@ -13,8 +15,13 @@ from myomap.records.pain.models import PainDrawing, PainMark
 from myomap.records.pain.schemas import QUALITIES
 from myomap.web import chart
 
+if TYPE_CHECKING:
+    from myomap.records.db import Database
+    from tests.conftest import World
+    from tests.web.conftest import ClientOf, DrawingOf, SignedIn
 
-def test_the_form_has_an_accessible_row_for_every_region(signed_in, people, client_of) -> None:  # type: ignore[no-untyped-def]
+
+def test_the_form_has_an_accessible_row_for_every_region(signed_in: SignedIn, people: World, client_of: ClientOf) -> None:
     cid = client_of(people.therapist)
     html = signed_in(people.therapist).get(f"/clients/{cid}/pain-drawings/new").text
     atlas = load_atlas()
@@ -34,14 +41,14 @@ def test_the_form_has_an_accessible_row_for_every_region(signed_in, people, clie
     assert html.count("<summary>") >= len(atlas.areas)
 
 
-def test_the_form_still_works_without_the_chart_module(signed_in, people, client_of, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_the_form_still_works_without_the_chart_module(signed_in: SignedIn, people: World, client_of: ClientOf, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(chart, "_module", lambda: None)
     cid = client_of(people.therapist)
     html = signed_in(people.therapist).get(f"/clients/{cid}/pain-drawings/new").text
     assert 'class="bodychart"' not in html and 'data-region-row="temple.left"' in html
 
 
-def test_the_therapist_records_three_regions_and_sees_them_again(signed_in, people, client_of, web_db) -> None:  # type: ignore[no-untyped-def]
+def test_the_therapist_records_three_regions_and_sees_them_again(signed_in: SignedIn, people: World, client_of: ClientOf, web_db: Database) -> None:
     cid = client_of(people.front_desk, given_name="Grace", family_name="Hopper")
     tara = signed_in(people.therapist)
     form = {
@@ -65,7 +72,7 @@ def test_the_therapist_records_three_regions_and_sees_them_again(signed_in, peop
     assert "3</td>" in client_page.text  # three regions listed for the date
 
 
-def test_a_bad_drawing_is_explained_and_nothing_is_saved(signed_in, people, client_of, web_db) -> None:  # type: ignore[no-untyped-def]
+def test_a_bad_drawing_is_explained_and_nothing_is_saved(signed_in: SignedIn, people: World, client_of: ClientOf, web_db: Database) -> None:
     cid = client_of(people.therapist)
     tara = signed_in(people.therapist)
     form = {
@@ -89,7 +96,7 @@ def test_a_bad_drawing_is_explained_and_nothing_is_saved(signed_in, people, clie
         assert s.scalar(select(func.count()).select_from(PainMark)) == 0
 
 
-def test_a_region_with_a_note_but_no_intensity_is_questioned(signed_in, people, client_of) -> None:  # type: ignore[no-untyped-def]
+def test_a_region_with_a_note_but_no_intensity_is_questioned(signed_in: SignedIn, people: World, client_of: ClientOf) -> None:
     cid = client_of(people.therapist)
     response = signed_in(people.therapist).submit(
         f"/clients/{cid}/pain-drawings/new", f"/clients/{cid}/pain-drawings",
@@ -100,7 +107,7 @@ def test_a_region_with_a_note_but_no_intensity_is_questioned(signed_in, people, 
     assert "Sacrum: intensity must be a whole number" in response.text
 
 
-def test_two_drawings_are_compared_side_by_side(signed_in, people, client_of, drawing_of) -> None:  # type: ignore[no-untyped-def]
+def test_two_drawings_are_compared_side_by_side(signed_in: SignedIn, people: World, client_of: ClientOf, drawing_of: DrawingOf) -> None:
     cid = client_of(people.therapist)
     before = drawing_of(people.therapist, cid, "2026-01-10", {"temple.left": 7, "sacrum": 3})
     after = drawing_of(people.therapist, cid, "2026-02-10", {"temple.left": 2, "jaw.right": 4})
@@ -117,7 +124,7 @@ def test_two_drawings_are_compared_side_by_side(signed_in, people, client_of, dr
         assert 'id="chart-before"' in page.text and 'id="chart-after"' in page.text
 
 
-def test_the_front_desk_is_kept_out_of_clinical_pages(signed_in, people, client_of, drawing_of) -> None:  # type: ignore[no-untyped-def]
+def test_the_front_desk_is_kept_out_of_clinical_pages(signed_in: SignedIn, people: World, client_of: ClientOf, drawing_of: DrawingOf) -> None:
     cid = client_of(people.therapist)
     did = drawing_of(people.therapist, cid, "2026-01-10", {"sacrum": 3})
     desk = signed_in(people.front_desk)
@@ -126,7 +133,7 @@ def test_the_front_desk_is_kept_out_of_clinical_pages(signed_in, people, client_
     assert "New pain drawing" not in desk.get(f"/clients/{cid}").text
 
 
-def test_an_outsider_cannot_open_a_drawing_by_url(signed_in, people, client_of, drawing_of) -> None:  # type: ignore[no-untyped-def]
+def test_an_outsider_cannot_open_a_drawing_by_url(signed_in: SignedIn, people: World, client_of: ClientOf, drawing_of: DrawingOf) -> None:
     cid = client_of(people.therapist)
     did = drawing_of(people.therapist, cid, "2026-01-10", {"sacrum": 3})
     outsider = signed_in(people.outsider)

@@ -35,7 +35,7 @@ def settings(**overrides: object) -> Settings:
     from myomap.config import Settings
 
     try:
-        return Settings.from_env(**overrides)
+        return Settings.from_env(None, **overrides)
     except ValidationError as exc:
         problems = "; ".join(f"MYOMAP_{'_'.join(map(str, e['loc'])).upper()}: {e['msg']}" for e in exc.errors())
         fail(f"invalid settings: {problems}")

@@ -17,6 +17,8 @@ from myomap.cli._records import fail
 from myomap.cli._records import out as console
 
 if TYPE_CHECKING:
+    from myomap.config import Settings
+    from myomap.records.db import Database
     from myomap.records.migrate import RevisionState
 
 db_app = typer.Typer(help="The database: upgrade its schema, check it, back it up.", no_args_is_help=True)
@@ -34,7 +36,7 @@ def upgrade() -> None:
     console.print(f"database {escape(_location(cfg))} is at revision {state.current} (newest: {state.head})")
 
 
-def _upgrade(db, cfg) -> RevisionState:  # type: ignore[no-untyped-def]
+def _upgrade(db: Database, cfg: Settings) -> RevisionState:
     """Run the migrations; a folder or database that cannot be written exits with a clear message."""
     from alembic.util import CommandError
     from sqlalchemy.exc import DBAPIError
@@ -51,7 +53,7 @@ def _upgrade(db, cfg) -> RevisionState:  # type: ignore[no-untyped-def]
         fail(f"cannot upgrade {_location(cfg)}: {exc} (was it made by a newer Myomap?)")
 
 
-def _location(cfg) -> str:  # type: ignore[no-untyped-def]
+def _location(cfg: Settings) -> str:
     from sqlalchemy import make_url
 
     return make_url(cfg.resolved_database_url).render_as_string(hide_password=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import glob
 import os
 import sqlite3
+import sys
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,10 +16,8 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from myomap.records.db import Database, sqlite_path
 from myomap.records.migrate import revisions
 
-try:
+if sys.platform != "win32":  # no flock on Windows: backups there take no lock
     import fcntl
-except ImportError:  # pragma: no cover - Windows
-    fcntl = None  # type: ignore[assignment]
 
 
 @dataclass
@@ -98,7 +97,7 @@ def pg_dump_command(url: str, target: Path) -> str:
 
 def _lock(fd: int, *, wait: bool = True) -> bool:
     """Take an exclusive ``flock`` on ``fd`` (released when the process ends, even when killed)."""
-    if fcntl is None:  # pragma: no cover - Windows
+    if sys.platform == "win32":  # pragma: no cover
         return True
     try:
         fcntl.flock(fd, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
@@ -110,7 +109,7 @@ def _lock(fd: int, *, wait: bool = True) -> bool:
 def _remove_dead_copies(target: Path) -> None:
     """Delete the temporary copies that killed backups to ``target`` left beside it (a running
     backup holds a lock on its copy, so it is left alone)."""
-    if fcntl is None:  # pragma: no cover - Windows
+    if sys.platform == "win32":  # pragma: no cover
         return
     for leftover in target.parent.glob(f".{glob.escape(target.name)}.*.tmp"):
         try:

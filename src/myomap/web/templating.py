@@ -21,8 +21,8 @@ def _context(request: Request) -> dict[str, Any]:
     return {
         "csrf_token": getattr(request.state, "csrf_token", None),
         "current_user": user,
-        "can_clinical": bool(user) and user.can(Permission.CLINICAL),
-        "can_manage_users": bool(user) and user.can(Permission.USERS),
+        "can_clinical": user is not None and user.can(Permission.CLINICAL),
+        "can_manage_users": user is not None and user.can(Permission.USERS),
         "chart_available": chart.available(),
     }
 

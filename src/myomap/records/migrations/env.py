@@ -7,21 +7,35 @@ settings (``MYOMAP_DATABASE_URL`` / ``MYOMAP_DATA_DIR``).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Literal
+
 from alembic import context
 from sqlalchemy import Connection
 
 from myomap.records.base import UTCDateTime
 from myomap.records.models import Base
 
+if TYPE_CHECKING:
+    from alembic.autogenerate.api import AutogenContext
+
 config = context.config
 target_metadata = Base.metadata
 
 
-def _render_item(type_: str, obj: object, autogen_context: object) -> str | bool:
+def _render_item(type_: str, obj: object, autogen_context: AutogenContext) -> str | Literal[False]:
     """Write UTCDateTime as a plain timestamp column, so migrations don't import app code."""
     if type_ == "type" and isinstance(obj, UTCDateTime):
         return "sa.DateTime(timezone=True)"
     return False
+
+
+def _sqlite_foreign_keys(connection: Connection, on: bool) -> None:
+    """Batch migrations recreate tables; with foreign keys on, dropping the old copy would cascade.
+    The pragma only works outside a transaction, so it is set on the driver's own connection."""
+    driver = connection.connection.driver_connection
+    if driver is None:
+        raise RuntimeError("the migration's database connection is closed")
+    driver.execute(f"PRAGMA foreign_keys={'ON' if on else 'OFF'}")
 
 
 def _run(connection: Connection) -> None:
@@ -35,9 +49,7 @@ def _run(connection: Connection) -> None:
         transaction_per_migration=True,
     )
     if is_sqlite:
-        # Batch migrations recreate tables; with foreign keys on, dropping the old copy would
-        # cascade. The pragma only works outside a transaction, so set it on the raw connection.
-        connection.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")  # type: ignore[union-attr]
+        _sqlite_foreign_keys(connection, on=False)
     try:
         with context.begin_transaction():
             context.run_migrations()
@@ -48,7 +60,7 @@ def _run(connection: Connection) -> None:
                 raise RuntimeError(f"foreign key check failed after migration: {problems[:5]}")
     finally:
         if is_sqlite:
-            connection.connection.driver_connection.execute("PRAGMA foreign_keys=ON")  # type: ignore[union-attr]
+            _sqlite_foreign_keys(connection, on=True)
 
 
 def run_migrations_online() -> None:

@@ -20,7 +20,7 @@ def _ref_name(schema: dict[str, Any] | None) -> str:
     if not schema:
         return ""
     if "$ref" in schema:
-        return schema["$ref"].rsplit("/", 1)[-1]
+        return str(schema["$ref"]).rsplit("/", 1)[-1]
     if schema.get("type") == "array":
         return f"list of {_ref_name(schema.get('items'))}"
     if "anyOf" in schema:
