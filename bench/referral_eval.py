@@ -1,8 +1,14 @@
-"""Evaluate referral ranking against textbook pain patterns (bench/referral_cases/*.yaml).
+"""Evaluate referral ranking on two case sets, reported separately.
 
-Prints top-1, top-3 and top-5 recall: for each case, the share of the textbook's muscles found
-among the first k candidates (out of at most k expected), averaged over cases. Cases are never
-used to tune data files silently: a miss is listed so a person can judge the data or the model.
+1. ``bench/referral_cases/*.yaml``: textbook patterns as region ids, written alongside the atlas
+   data, so they measure that the ranking is faithful to the atlas.
+2. ``bench/referral_cases_independent/*.yaml``: cases in a workbook's symptom-guide wording, as
+   phrases read by the same vocabulary as ``myomap refer``; never used to tune weights or data.
+   Phrases the vocabulary cannot read are counted (and the case runs without them).
+
+Prints top-1, top-3 and top-5 recall: for each case, the share of the expected muscles found
+among the first k candidates (out of at most k expected), averaged over cases. A miss is listed
+so a person can judge the data or the model.
 Usage: .venv/bin/python bench/referral_eval.py [--misses]
 """
 
@@ -16,14 +22,16 @@ import yaml
 
 from myomap.knowledge.library import load_knowledge
 from myomap.referral import PainMark, rank_muscles
+from myomap.referral.drawing import parse_phrase, read_phrases
 
 CASES = Path(__file__).with_name("referral_cases")
+INDEPENDENT = Path(__file__).with_name("referral_cases_independent")
 
 
-def load_cases() -> list[dict]:
+def load_cases(folder: Path = CASES) -> list[dict]:
     kb = load_knowledge()
     cases: list[dict] = []
-    for path in sorted(CASES.glob("*.yaml")):
+    for path in sorted(folder.glob("*.yaml")):
         for case in yaml.safe_load(path.read_text())["cases"]:
             unknown = [m for m in case["expected"] if m not in kb.muscles]
             if unknown:
@@ -35,16 +43,26 @@ def load_cases() -> list[dict]:
     return cases
 
 
-def marks_for(case: dict) -> list[PainMark]:
-    atlas = load_knowledge().atlas
-    return [PainMark(atlas.for_side(p["region"], p.get("side")).id, p.get("intensity", 5)) for p in case["pain"]]
+def marks_for(case: dict, unresolved: list[str] | None = None) -> list[PainMark]:
+    """Region-id cases map directly; phrase cases go through the shared reader, and phrases it
+    cannot read are appended to ``unresolved``."""
+    kb = load_knowledge()
+    if all(isinstance(p, str) for p in case["pain"]):
+        marks, _, errors = read_phrases(kb, [parse_phrase(p) for p in case["pain"]], case.get("side"))
+        if unresolved is not None:
+            unresolved += [f"{case['id']}: {case['pain'][int(k.split('.')[1])]}" for k in errors]
+        return marks
+    return [PainMark(kb.atlas.for_side(p["region"], p.get("side")).id, p.get("intensity", 5)) for p in case["pain"]]
 
 
-def evaluate(cases: list[dict], ks: tuple[int, ...] = (1, 3, 5)) -> tuple[dict[int, float], list[tuple[dict, list[str]]]]:
+def evaluate(
+    cases: list[dict], ks: tuple[int, ...] = (1, 3, 5), unresolved: list[str] | None = None
+) -> tuple[dict[int, float], list[tuple[dict, list[str]]]]:
     totals = {k: 0.0 for k in ks}
     misses: list[tuple[dict, list[str]]] = []
     for case in cases:
-        ranked = [c.muscle for c in rank_muscles(marks_for(case)).candidates]
+        marks = marks_for(case, unresolved)
+        ranked = [c.muscle for c in rank_muscles(marks).candidates] if marks else []
         expected = set(case["expected"])
         for k in ks:
             totals[k] += len(expected & set(ranked[:k])) / min(k, len(expected))
@@ -57,14 +75,20 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--misses", action="store_true", help="list cases missed in the top 3")
     args = parser.parse_args()
-    cases = load_cases()
-    recall, misses = evaluate(cases)
-    print(f"referral evaluation: {len(cases)} cases from {len(list(CASES.glob('*.yaml')))} files")
-    for k, value in recall.items():
-        print(f"top-{k} recall: {value:.1%}")
-    if args.misses:
-        for case, top in misses:
-            print(f"  miss {case['file']}:{case['id']}: expected {case['expected']}, got {top}")
+    for label, folder in (("atlas-aligned textbook cases", CASES), ("independent workbook cases", INDEPENDENT)):
+        cases = load_cases(folder)
+        unresolved: list[str] = []
+        recall, misses = evaluate(cases, unresolved=unresolved)
+        phrases = sum(len(c["pain"]) for c in cases)
+        print(f"referral evaluation, {label} ({folder.name}): {len(cases)} cases")
+        for k, value in recall.items():
+            print(f"  top-{k} recall: {value:.1%}")
+        print(f"  unresolved phrases: {len(unresolved)} of {phrases}")
+        if args.misses:
+            for item in unresolved:
+                print(f"    unresolved {item}")
+            for case, top in misses:
+                print(f"    miss {case['file']}:{case['id']}: expected {case['expected']}, got {top}")
     return 0
 
 

@@ -78,7 +78,10 @@ def parse_phrase(arg: str) -> PainPhrase:
     return PainPhrase(text.strip(), None, intensity, tuple(q.strip() for q in quals.split(",") if q.strip()))
 
 
-def _read(kb: Knowledge, phrases: Sequence[PainPhrase], side: str | None) -> tuple[list[PainMark], list[Reading], dict[str, str]]:
+def read_phrases(
+    kb: Knowledge, phrases: Sequence[PainPhrase], side: str | None
+) -> tuple[list[PainMark], list[Reading], dict[str, str]]:
+    """Marks and readings for the phrases that could be read, and an error per phrase that could not."""
     marks: list[PainMark] = []
     readings: list[Reading] = []
     errors: dict[str, str] = {}
@@ -116,7 +119,7 @@ def refer_phrases(
     kb = load_knowledge()
     if side is not None and side.lower() not in ("left", "right"):
         raise DrawingInputError({"side": f"side must be left or right, not {side!r}"})
-    marks, readings, errors = _read(kb, phrases, side)
+    marks, readings, errors = read_phrases(kb, phrases, side)
     conditions = list(conditions)
     for c in conditions:
         if c not in kb.conditions:
