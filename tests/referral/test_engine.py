@@ -215,3 +215,19 @@ def test_gluteus_minimus_anterior_and_posterior_patterns_are_told_apart():
     back = rank_muscles([PainMark("posterior_thigh.right", 6), PainMark("upper_calf.right", 5)])
     assert next(c for c in side.candidates if c.muscle == "gluteus_minimus").division == "anterior portion"
     assert next(c for c in back.candidates if c.muscle == "gluteus_minimus").division == "posterior portion"
+
+
+def test_palpation_findings_reorder_and_reshape_the_cover():
+    from myomap.referral import PalpationFinding
+
+    marks = (("temple.right", 6), ("posterior_neck.right", 4), ("eye.right", 4))
+    plain = {c.muscle: c for c in rank(*marks).candidates}
+    reproduced = rank(*marks, priors=Priors(palpation={("beta", "right"): PalpationFinding(tender=True, referral_reproduced=True)}))
+    beta = next(c for c in reproduced.candidates if c.muscle == "beta")
+    assert beta.score > plain["beta"].score * 2 and beta.reproduced
+    assert reproduced.cover[0] == "beta" and any("reproduced" in r for r in beta.reasons)
+    not_tender = rank(*marks, priors=Priors(palpation={("alpha", "right"): PalpationFinding(tender=False)}))
+    alpha = next(c for c in not_tender.candidates if c.muscle == "alpha")
+    assert alpha.score < plain["alpha"].score and any("not tender" in r for r in alpha.reasons)
+    other_side = rank(*marks, priors=Priors(palpation={("alpha", "left"): PalpationFinding(tender=False)}))
+    assert next(c for c in other_side.candidates if c.muscle == "alpha").score == plain["alpha"].score
