@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import replace
 
@@ -9,6 +10,7 @@ import pytest
 from posture_helpers import SIZE, anterior_figure, lateral_figure, posterior_figure, therapist, tilt_pair
 
 from myomap.posture import Landmark, Settings, compute_metrics, recompute
+from myomap.posture.catalog import load_catalog
 
 
 def by_id(vm):
@@ -132,10 +134,13 @@ def test_asis_line_replaces_the_hip_line_and_uses_the_clinical_threshold():
 def test_rearfoot_angle_from_heel_bisection():
     lms = posterior_figure()  # client's left on the image's left
     lms["calcaneus_top_left"] = therapist("calcaneus_top_left", 264, 1030)
-    lms["calcaneus_bottom_left"] = therapist("calcaneus_bottom_left", 258, 1070)  # bottom lateral: everted
+    lms["calcaneus_bottom_left"] = therapist("calcaneus_bottom_left", 256, 1070)  # bottom lateral: everted
     m = by_id(compute_metrics(lms, view="posterior", image_size=SIZE))["rearfoot_angle_left"]
-    assert m.value > 0 and m.status == "deviation"  # about 8.5 deg everted
+    assert m.value == pytest.approx(11.3, abs=0.1) and m.status == "deviation"  # beyond 8.8 deg everted
     assert "everted" in m.reason
+    lms["calcaneus_bottom_left"] = therapist("calcaneus_bottom_left", 260, 1070)
+    m = by_id(compute_metrics(lms, view="posterior", image_size=SIZE))["rearfoot_angle_left"]
+    assert m.value == pytest.approx(5.7, abs=0.1) and m.status == "normal"  # near Sobel's healthy mean
 
 
 def test_knee_valgus_is_positive():
@@ -252,3 +257,43 @@ def test_bad_arguments():
         Landmark("elbow", 1, 1)
     with pytest.raises(ValueError, match="unknown posture settings"):
         Settings.coerce({"visibility": 0.3})
+
+
+# ---- norms reviewed against their sources (issue #7) -------------------------------------------------
+
+
+def _q_angle_figure(q_deg: float) -> dict:
+    lms = dict(anterior_figure())
+    # Right leg (image left): ASIS above the patella, the tuberosity turned laterally by q_deg.
+    lms["asis_right"] = therapist("asis_right", 262, 560)
+    lms["patella_right"] = therapist("patella_right", 262, 800)
+    dx = 100 * math.tan(math.radians(q_deg))
+    lms["tibial_tuberosity_right"] = therapist("tibial_tuberosity_right", 262 - dx, 900)
+    return lms
+
+
+def test_the_q_angle_norm_follows_the_clients_sex():
+    lms = _q_angle_figure(18.5)
+    unknown = compute_metrics(lms, view="anterior", image_size=SIZE).by_id()["q_angle_right"]
+    male = compute_metrics(lms, view="anterior", image_size=SIZE, sex="male").by_id()["q_angle_right"]
+    female = compute_metrics(lms, view="anterior", image_size=SIZE, sex="female").by_id()["q_angle_right"]
+    assert unknown.value == pytest.approx(18.5, abs=0.05)
+    assert (female.status, unknown.status, male.status) == ("normal", "normal", "deviation")
+    assert "men 14 ± 3°" in male.threshold_source and "women 17 ± 3°" in female.threshold_source
+    with pytest.raises(ValueError, match="sex must be one of female, male"):
+        compute_metrics(lms, view="anterior", image_size=SIZE, sex="other")  # type: ignore[arg-type]
+
+
+def test_the_healthy_mean_rearfoot_eversion_of_its_source_is_within_the_normal_range():
+    d = load_catalog().metrics["rearfoot_angle"]
+    assert not d.threshold.is_deviation(6.07)  # Sobel 1999 healthy adults: 6.07 ± 2.7° everted
+    assert d.threshold.is_deviation(6.07 + 2 * 2.7)
+    assert d.threshold_source.startswith("clinic setting")
+
+
+def test_norms_without_a_fitting_source_say_they_are_clinic_settings():
+    catalog = load_catalog().metrics
+    assert catalog["trunk_lateral_shift"].threshold_source.startswith("clinic setting")
+    cva = catalog["craniovertebral_angle"]
+    assert "moderate-to-severe" in cva.threshold_source and "mild" in cva.threshold_source
+    assert cva.threshold.is_deviation(45.0) and not cva.threshold.is_deviation(47.0)

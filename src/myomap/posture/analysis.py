@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from myomap.posture.annotate import ImageFormat
-from myomap.posture.catalog import VIEWS
+from myomap.posture.catalog import VIEWS, Sex
 from myomap.posture.errors import PhotoError, SeveralPeopleError
 from myomap.posture.images import DecodedPhoto, decode_photo
 from myomap.posture.landmarks import BLAZEPOSE_INDEX, Landmark, LandmarkSet, coerce_landmarks
@@ -178,18 +178,23 @@ def recompute(
     image_size: tuple[int, int],
     height_cm: float | None = None,
     settings: Settings | Mapping[str, Any] | None = None,
+    sex: Sex | None = None,
 ) -> PostureAnalysis:
-    """Metrics and patterns from given landmarks (model points, moved points, therapist points); no model."""
+    """Metrics and patterns from given landmarks (model points, moved points, therapist points); no model.
+
+    ``sex`` ("female" / "male") picks the norms that differ by sex (Q-angle); without it, the wider one.
+    """
     _check_view(view)
     return _assemble(coerce_landmarks(landmarks), view=view, image_size=image_size, height_cm=height_cm,
-                     settings=Settings.coerce(settings), photo=None, model=None)
+                     settings=Settings.coerce(settings), photo=None, model=None, sex=sex)
 
 
 def _assemble(
     landmarks: LandmarkSet, *, view: str, image_size: tuple[int, int], height_cm: float | None,
-    settings: Settings, photo: DecodedPhoto | None, model: str | None,
+    settings: Settings, photo: DecodedPhoto | None, model: str | None, sex: Sex | None = None,
 ) -> PostureAnalysis:
-    vm: ViewMetrics = compute_metrics(landmarks, view=view, image_size=image_size, height_cm=height_cm, settings=settings)
+    vm: ViewMetrics = compute_metrics(landmarks, view=view, image_size=image_size, height_cm=height_cm,
+                                      settings=settings, sex=sex)
     patterns = detect_patterns({view: vm})
     return PostureAnalysis(
         view=view,

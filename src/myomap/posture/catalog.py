@@ -17,6 +17,9 @@ HEIGHT_RANGE_CM: tuple[float, float] = (50.0, 250.0)
 FRONTAL_VIEWS = ("anterior", "posterior")
 LATERAL_VIEWS = ("left", "right")
 Tier = Literal["pose estimate", "clinical landmark"]
+#: The client's sex, for the norms that differ by sex (Q-angle); None when not given.
+Sex = Literal["female", "male"]
+SEXES: tuple[str, ...] = ("female", "male")
 TIERS: tuple[str, ...] = ("pose estimate", "clinical landmark")
 
 
@@ -120,6 +123,14 @@ class MetricDef:
     clinical_threshold: Threshold | None = None
     clinical_threshold_source: str | None = None
     norm_numbers: Mapping[str, float] | None = None
+    threshold_male: Threshold | None = None  # where the norm differs by sex (Q-angle); ``threshold`` otherwise
+    threshold_male_source: str | None = None
+
+    def threshold_for_sex(self, sex: Sex | None) -> tuple[Threshold, str]:
+        """The normal range for a client of this sex, and where it comes from (None: not given)."""
+        if sex == "male" and self.threshold_male is not None:
+            return self.threshold_male, self.threshold_male_source or self.threshold_source
+        return self.threshold, self.threshold_source
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,6 +172,8 @@ def _metric(raw: Mapping[str, Any]) -> MetricDef:
         clinical_landmarks_posterior=tuple(raw.get("clinical_landmarks_posterior", ())),
         clinical_threshold=Threshold.from_mapping(clinical) if clinical else None,
         clinical_threshold_source=raw.get("clinical_threshold_source"),
+        threshold_male=Threshold.from_mapping(raw["threshold_male"]) if raw.get("threshold_male") else None,
+        threshold_male_source=raw.get("threshold_male_source"),
     )
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from myomap.posture.catalog import LATERAL_VIEWS, Tier
+from myomap.posture.catalog import LATERAL_VIEWS, Sex, Tier
 from myomap.posture.landmarks import CLINICAL_LANDMARKS, Landmark, LandmarkSet
 from myomap.posture.settings import Settings
 
@@ -42,7 +42,9 @@ class Measurement:
 
 
 class Context:
-    def __init__(self, landmarks: LandmarkSet, view: str, image_size: tuple[int, int], height_cm: float | None, settings: Settings):
+    def __init__(self, landmarks: LandmarkSet, view: str, image_size: tuple[int, int], height_cm: float | None,
+                 settings: Settings, sex: Sex | None = None):
+        self.sex = sex
         self.lms = landmarks
         self.view = view
         self.width, self.height = image_size

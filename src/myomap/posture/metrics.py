@@ -23,8 +23,10 @@ from myomap.posture.catalog import (
     FRONTAL_VIEWS,
     HEIGHT_RANGE_CM,
     LATERAL_VIEWS,
+    SEXES,
     VIEWS,
     MetricDef,
+    Sex,
     Threshold,
     Tier,
     load_catalog,
@@ -136,7 +138,7 @@ def _evaluate(ctx: Context, d: MetricDef, side: str | None, pass_contexts: Seque
     if tier == "clinical landmark" and d.clinical_threshold is not None:
         threshold, threshold_source = d.clinical_threshold, d.clinical_threshold_source or d.threshold_source
     else:
-        threshold, threshold_source = d.threshold, d.threshold_source
+        threshold, threshold_source = d.threshold_for_sex(ctx.sex)
     threshold = threshold.merged(ctx.settings.thresholds.get(d.id))
     value, unit = out.value, d.unit
     if d.kind == "distance":
@@ -227,8 +229,14 @@ def compute_metrics(
     image_size: tuple[int, int],
     height_cm: float | None = None,
     settings: Settings | Mapping[str, Any] | None = None,
+    sex: Sex | None = None,
 ) -> ViewMetrics:
-    """Every metric defined for ``view`` (in metrics.yaml order), plus view warnings and the scale."""
+    """Every metric defined for ``view`` (in metrics.yaml order), plus view warnings and the scale.
+
+    ``sex`` picks the norm of the metrics whose norm differs by sex (Q-angle); without it, the wider.
+    """
+    if sex is not None and sex not in SEXES:
+        raise ValueError(f"sex must be one of {', '.join(SEXES)} or None, not {sex!r}")
     if view not in VIEWS:
         raise ValueError(f"view must be one of {', '.join(VIEWS)}, not {view!r}")
     low, high = HEIGHT_RANGE_CM
@@ -240,8 +248,8 @@ def compute_metrics(
     lms = coerce_landmarks(landmarks)
     cfg = Settings.coerce(settings)
     cm = None if height_cm is None else float(height_cm)
-    ctx = Context(lms, view, (width, height), cm, cfg)
-    pass_contexts = [Context(pass_landmarks, view, (width, height), cm, cfg) for pass_landmarks in split_passes(lms)]
+    ctx = Context(lms, view, (width, height), cm, cfg, sex)
+    pass_contexts = [Context(pass_landmarks, view, (width, height), cm, cfg, sex) for pass_landmarks in split_passes(lms)]
     results: list[MetricResult] = []
     for d in load_catalog().for_view(view):
         for side in (("left", "right") if d.per_side else (None,)):
