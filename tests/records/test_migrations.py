@@ -3,6 +3,7 @@ they build is exactly the one the models describe."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -63,8 +64,7 @@ def test_revision_files_start_with_their_date() -> None:
     files = [p.name for p in (MIGRATIONS_DIR / "versions").glob("*.py") if p.name != "__init__.py"]
     assert files
     for name in files:
-        year, month, day = name.split("_")[:3]
-        assert len(year) == 4 and len(month) == 2 and len(day) == 2, name
+        assert re.match(r"20\d\d_(0[1-9]|1[0-2])_(0[1-9]|[12]\d|3[01])_", name), name
 
 
 def test_sqlite_connections_use_wal_and_enforce_foreign_keys(tmp_path: Path) -> None:

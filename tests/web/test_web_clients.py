@@ -33,10 +33,11 @@ def test_the_front_desk_registers_a_new_client(signed_in: SignedIn, people: Worl
     for value in ("Grace Hopper", "0412 555 018", "grace@example.com", "Prefers mornings", "3 Apr 1980"):
         assert value in page.text
     assert page.headers["cache-control"] == "no-store"
-    assert "Pain drawings" not in page.text  # clinical section hidden from the front desk
+    assert "Pain drawings" not in page.text  # clinical section hidden from the front desk...
     with web_db.sessions() as s:
         actions = s.scalars(select(AuditEvent.action).order_by(AuditEvent.id)).all()
     assert actions[-2:] == ["client.create", "client.view"]
+    assert "Pain drawings" in signed_in(people.therapist).get(response.headers["location"]).text  # ...shown to the therapist
 
 
 def test_an_invalid_form_keeps_what_was_typed_and_says_what_is_wrong(signed_in: SignedIn, people: World, web_db: Database) -> None:
@@ -126,7 +127,9 @@ def test_an_outsider_gets_404_for_another_clinics_client(signed_in: SignedIn, pe
     edit = outsider.http.post(f"/clients/{cid}", data={"given_name": "Hacked", "family_name": "X", "version": "1", "csrf_token": token})
     assert edit.status_code == 404
     assert outsider.http.post(f"/clients/{cid}/archive", data={"csrf_token": token}).status_code == 404
-    assert "Secret" not in outsider.get("/clients?q=secret").text
+    search = outsider.get("/clients?q=secret")
+    assert search.status_code == 200 and "Secret" not in search.text
+    assert "Secret" in signed_in(people.colleague).get("/clients?q=secret").text  # the same search in her clinic finds her
 
 
 def test_the_dashboard_lists_recent_clients(signed_in: SignedIn, people: World, client_of: ClientOf) -> None:
