@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from posture_helpers import fixture_path, png_bytes
 
-from myomap.posture import PhotoError, analyse_photo, detect_landmarks, recompute
+from myomap.posture import PhotoError, analyse_photo, decode_photo, detect_landmarks, recompute
 from myomap.posture.landmarks import BLAZEPOSE_INDEX
 
 pytestmark = pytest.mark.slow
@@ -133,3 +133,19 @@ def test_analysis_json_and_annotation(tfjs_analysis):
     png = tfjs_analysis.annotated_png()
     assert png.startswith(b"\x89PNG")
     assert fixture_path("tfjs_pose.jpg").exists()
+
+
+def test_a_seated_or_crouching_client_is_asked_to_stand(squat_frame0):
+    seated = decode_photo(fixture_path("mps_pose_test_image.jpg").read_bytes())
+    with pytest.raises(PhotoError, match=r"(sitting or crouching|cut off|not visible).*Retake the photo"):
+        detect_landmarks(seated)
+    cap = cv2.VideoCapture(str(fixture_path("tfjs_pose_squats.mp4")))
+    try:
+        cap.set(cv2.CAP_PROP_POS_FRAMES, 8)  # the bottom of the first squat
+        ok, frame = cap.read()
+    finally:
+        cap.release()
+    if not ok:
+        pytest.skip("could not read frame 8 of the squat video")
+    with pytest.raises(PhotoError, match="sitting or crouching .* standing upright"):
+        detect_landmarks(np.ascontiguousarray(cv2.cvtColor(frame, cv2.COLOR_BGR2RGB)))

@@ -21,7 +21,7 @@ from myomap.posture.landmarks import BLAZEPOSE_INDEX, Landmark, LandmarkSet, coe
 from myomap.posture.metrics import MetricResult, Scale, ViewMetrics, compute_metrics
 from myomap.posture.passes import combine, extra_passes
 from myomap.posture.patterns import Pattern, detect_patterns
-from myomap.posture.people import Box, check_whole_body, other_people, parse_box, person_box
+from myomap.posture.people import Box, check_standing, check_whole_body, other_people, parse_box, person_box
 from myomap.posture.pose import PoseBackend, RawLandmark, default_backend
 from myomap.posture.settings import Settings
 
@@ -138,6 +138,7 @@ def detect_landmarks(
         raise PhotoError(f"the pose model returned {len(raw)} points instead of 33")
     rh, rw = region.shape[:2]
     check_whole_body(raw, rw, rh, cfg.visibility_threshold)
+    check_standing(raw, cfg.visibility_threshold)
     if box is None and cfg.check_several_people:
         others = other_people(rgb, person_box(raw, width, height))
         if others:

@@ -72,6 +72,32 @@ def check_whole_body(raw: Sequence[RawLandmark], width: int, height: int, visibi
         )
 
 
+#: A knee bent more than this (degrees from straight) on both sides means the client is not standing.
+#: A lunge (one knee bent, as in the Warrior II test photo) still passes; sitting and squatting do not.
+BENT_KNEE_DEG = 45.0
+LEGS = {"left": (23, 25, 27), "right": (24, 26, 28)}  # hip, knee, ankle
+
+
+def check_standing(raw: Sequence[RawLandmark], visibility_threshold: float) -> None:
+    """Raise PhotoError when both knees are clearly bent: the client is sitting or crouching."""
+    from myomap.posture.geometry import deviation_from_straight
+
+    bends: list[float] = []
+    for hip, knee, ankle in LEGS.values():
+        points = [raw[hip], raw[knee], raw[ankle]]
+        if any(p.visibility < visibility_threshold for p in points):
+            return  # a leg not seen well: leave it to the metrics, which will say "not measured"
+        try:
+            bends.append(deviation_from_straight(*((p.x, p.y) for p in points)))
+        except ValueError:
+            return
+    if all(b > BENT_KNEE_DEG for b in bends):
+        raise PhotoError(
+            f"the client seems to be sitting or crouching (knees bent about {bends[0]:.0f}° and {bends[1]:.0f}°). "
+            "Retake the photo with the client standing upright, knees relaxed and straight, feet on the floor."
+        )
+
+
 def _edge(raw: Sequence[RawLandmark], indices, width: int, height: int) -> str:  # type: ignore[no-untyped-def]
     pts = [raw[i] for i in indices]
     if any(p.y < 0 for p in pts):
