@@ -7,13 +7,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from functools import cache
-from typing import Any
+from types import ModuleType
+from typing import Protocol
 
 from markupsafe import Markup
 
 
 @cache
-def _module() -> Any:
+def _module() -> ModuleType | None:
     try:
         from myomap.atlas import bodychart
     except Exception:  # missing, or mid-edit: fall back to the checklist
@@ -40,5 +41,15 @@ def render(
     return Markup(module.render_chart(fills=fills, interactive=interactive, dom_id=dom_id, caption=caption))
 
 
-def intensities_of(marks: Iterable[Any]) -> dict[str, float]:
+class _Mark(Protocol):
+    """A pain mark as stored or as submitted: its region and intensity."""
+
+    @property
+    def region_id(self) -> str: ...
+
+    @property
+    def intensity(self) -> int: ...
+
+
+def intensities_of(marks: Iterable[_Mark]) -> dict[str, float]:
     return {m.region_id: float(m.intensity) for m in marks}

@@ -7,10 +7,10 @@ import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING
 
 from sqlalchemy import delete, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from myomap.records.accounts.models import ApiToken, Role, SignInFailure, User, WebSession
 from myomap.records.accounts.passwords import dummy_hash, hash_password, needs_rehash, verify_password
@@ -20,6 +20,9 @@ from myomap.records.base import utcnow
 from myomap.records.clinics.models import Clinic
 from myomap.records.errors import Duplicate, LockedOut, NotFound, SignInError, ValidationFailed
 from myomap.records.validation import parse
+
+if TYPE_CHECKING:
+    from myomap.config import Settings
 
 API_TOKEN_PREFIX = "mm_"
 BAD_CREDENTIALS = "Email or password is incorrect."
@@ -107,7 +110,7 @@ class LockoutPolicy:
     window: timedelta = timedelta(minutes=15)
 
     @classmethod
-    def from_settings(cls, settings: Any) -> LockoutPolicy:
+    def from_settings(cls, settings: Settings) -> LockoutPolicy:
         return cls(
             max_failures=settings.login_max_failures,
             max_failures_per_ip=settings.login_max_failures_per_ip,
@@ -123,7 +126,7 @@ class LockoutPolicy:
         )
 
 
-def _recent_failures(db: Session, column: Any, value: str, since: datetime) -> int:
+def _recent_failures(db: Session, column: InstrumentedAttribute[str | None], value: str, since: datetime) -> int:
     return db.scalar(select(func.count()).select_from(SignInFailure).where(column == value, SignInFailure.at >= since)) or 0
 
 

@@ -13,6 +13,7 @@ from starlette.responses import Response
 from myomap.atlas.regions import load_atlas
 from myomap.knowledge.library import load_knowledge
 from myomap.records.accounts.permissions import Permission, require
+from myomap.records.clients.models import Client
 from myomap.records.clients.service import get_client_for_user
 from myomap.records.errors import ValidationFailed
 from myomap.records.pain.schemas import MAX_INTENSITY, QUALITIES, PainDrawingCreate, PainMarkIn
@@ -91,7 +92,7 @@ def _name(rid: str) -> str:
     return region.name if region else repr(rid)
 
 
-def _form_page(request: Request, client: Any, *, values: dict[str, Any], drawn_on: str, overall_note: str,
+def _form_page(request: Request, client: Client, *, values: dict[str, Any], drawn_on: str, overall_note: str,
                errors: dict[str, str], status: int = 200) -> Response:
     intensities: dict[str, float] = {}
     known = load_atlas().regions
