@@ -171,7 +171,7 @@ class Settings(BaseModel):
         path = self.data_dir / "secret_key"
         if path.exists():
             return path.read_text(encoding="utf-8").strip()
-        self.data_dir.mkdir(parents=True, exist_ok=True)
+        self.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)  # owner only: key and records
         key = secrets.token_urlsafe(48)
         tmp = path.with_name(f".secret_key.{os.getpid()}.tmp")
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)

@@ -144,9 +144,9 @@ def test_db_backup_writes_a_readable_copy(cli: typer.Typer, tmp_path: Path) -> N
     assert run(cli, env, "db", "backup", str(target)).exit_code == 0
 
 
-def test_db_backup_of_postgresql_prints_the_pg_dump_command(cli: typer.Typer, tmp_path: Path) -> None:
-    env = {**sqlite_env(tmp_path), "MYOMAP_DATABASE_URL": "postgresql://clinic:pw@db.example/myomap"}
+def test_db_backup_of_an_unreachable_postgresql_says_so_without_the_password(cli: typer.Typer, tmp_path: Path) -> None:
+    env = {**sqlite_env(tmp_path), "MYOMAP_DATABASE_URL": "postgresql://clinic:s3cret-pw@127.0.0.1:1/myomap"}
     result = run(cli, env, "db", "backup", str(tmp_path / "x.dump"))
-    assert result.exit_code == 0
-    assert "pg_dump --format=custom" in result.output and "postgresql://clinic:***@db.example/myomap" in result.output
-    assert "pw@" not in result.output
+    assert result.exit_code == 2 and "nothing was written" in result.output, result.output
+    assert "s3cret-pw" not in result.output and "Traceback" not in result.output
+    assert not (tmp_path / "x.dump").exists()

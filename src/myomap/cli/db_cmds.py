@@ -1,10 +1,11 @@
-"""``myomap serve`` and ``myomap db upgrade|check|backup``."""
+"""``myomap serve`` and ``myomap db upgrade|check|backup|restore``."""
 
 from __future__ import annotations
 
 import errno
 import socket
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -21,7 +22,7 @@ if TYPE_CHECKING:
     from myomap.records.db import Database
     from myomap.records.migrate import RevisionState
 
-db_app = typer.Typer(help="The database: upgrade its schema, check it, back it up.", no_args_is_help=True)
+db_app = typer.Typer(help="The database: upgrade its schema, check it, back it up, restore it.", no_args_is_help=True)
 
 
 @db_app.command("upgrade")
@@ -88,31 +89,53 @@ def check(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] =
 
 
 @db_app.command("backup")
-def backup(path: Annotated[Path, typer.Argument(help="File to write the copy to (replaced atomically).")]) -> None:
-    """Write a consistent copy of the SQLite database while the app keeps running.
+def backup(path: Annotated[Path, typer.Argument(help="File to write the backup to (replaced atomically).")]) -> None:
+    """Write a consistent backup of the database (photos included) while the app keeps running.
 
-    For PostgreSQL this prints the pg_dump command to use instead.
+    SQLite: a copy of the database file. PostgreSQL: a pg_dump custom-format file (needs pg_dump
+    as new as the server). The file is readable by its owner only.
     """
     from myomap.records.maintenance import backup as run_backup
+
+    message = _run_maintenance(lambda db: run_backup(db, path).message, f"backup failed, nothing was written to {path}")
+    console.print(escape(message))
+
+
+@db_app.command("restore")
+def restore(
+    path: Annotated[Path, typer.Argument(help="A backup made by `myomap db backup`.")],
+    force: Annotated[bool, typer.Option("--force", help="Replace a database that already holds records.")] = False,
+) -> None:
+    """Replace the database's contents with a backup, all or nothing (stop the web app first).
+
+    Refuses a database that already holds records unless --force. PostgreSQL needs pg_restore
+    as new as the server.
+    """
+    from myomap.records.maintenance import restore as run_restore
+
+    message = _run_maintenance(lambda db: run_restore(db, path, force=force).message, "restore failed, the database was not changed")
+    console.print(escape(message))
+
+
+def _run_maintenance(task: Callable[[Database], str], failed: str) -> str:
+    """Run a backup or restore; every failure exits with one clear line starting with ``failed``
+    (except the ones that are the administrator's to fix, which say what to do)."""
+    from sqlalchemy.exc import DBAPIError
+
+    from myomap.records.maintenance import BackupError
 
     cfg = _records.settings()
     db = _records.database(cfg)
     try:
-        result = run_backup(db, path)
+        return task(db)
     except OSError as exc:
-        fail(f"cannot write the backup: {_records.os_problem(exc)}")
-    except (RuntimeError, ValueError) as exc:
+        fail(f"{failed}: {_records.os_problem(exc)}")
+    except (BackupError, ValueError) as exc:
         fail(str(exc))
-    except sqlite3.Error as exc:
-        fail(f"backup failed, nothing was written to {path}: {_records.explain(exc, cfg)}")
+    except (sqlite3.Error, DBAPIError) as exc:
+        fail(f"{failed}: {_records.explain(exc, cfg)}")
     finally:
         db.dispose()
-    if result.ok:
-        console.print(escape(result.message))
-    elif not db.is_sqlite:
-        console.print(escape(result.message), soft_wrap=True)
-    else:
-        fail(result.message)
 
 
 def serve(

@@ -5,12 +5,17 @@ SQLite (the default) gets WAL journaling, a busy timeout, enforced foreign keys 
 transaction that starts as a reader and later writes can fail at once with "database is locked"
 under WAL, whereas ``BEGIN IMMEDIATE`` waits its turn for up to the busy timeout. PostgreSQL uses
 psycopg 3 with pre-ping.
+
+The SQLite file is created readable by its owner only (clinical records), before SQLite opens it:
+SQLite gives its ``-wal``, ``-shm`` and ``-journal`` files the database file's mode.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine, create_engine, event, make_url
@@ -18,6 +23,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 if TYPE_CHECKING:
     from myomap.config import Settings
+
+PRIVATE_FILE_MODE = 0o600  # databases, their WAL and shared-memory files, backups
+PRIVATE_DIR_MODE = 0o700  # folders Myomap creates for them
 
 
 def is_sqlite_url(url: str) -> bool:
@@ -32,12 +40,35 @@ def sqlite_path(url: str) -> str | None:
     return parsed.database
 
 
+def create_private_file(path: str | Path) -> None:
+    """Create ``path`` empty with mode 0600 if it does not exist yet; leave an existing file alone.
+
+    An empty file is a valid empty SQLite database."""
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE_MODE)
+    except OSError:  # exists already, or cannot be created: SQLite reports the latter in its own words
+        return
+    os.close(fd)
+
+
+def make_private_dir(path: str | Path) -> None:
+    """Create the folder ``path`` (and its parents) with mode 0700 where it does not exist."""
+    Path(path).mkdir(mode=PRIVATE_DIR_MODE, parents=True, exist_ok=True)
+
+
 def make_engine(url: str, *, busy_timeout_ms: int = 5000, echo: bool = False) -> Engine:
     """An engine for ``url`` with the connection settings Myomap relies on."""
     if not is_sqlite_url(url):
         return create_engine(url, pool_pre_ping=True, echo=echo)
 
     engine = create_engine(url, echo=echo, connect_args={"timeout": busy_timeout_ms / 1000})
+    path = sqlite_path(url)
+
+    if path is not None and not path.startswith("file:"):
+
+        @event.listens_for(engine, "do_connect")
+        def _create_private(*_args: Any) -> None:
+            create_private_file(path)  # before SQLite creates it with the process's umask
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:

@@ -1,20 +1,35 @@
-"""Database health and backups, for ``myomap db check`` and ``myomap db backup``."""
+"""Database health, backups and restores, for ``myomap db check|backup|restore``.
+
+A backup is one file: a self-contained SQLite database, or a PostgreSQL custom-format dump made
+by ``pg_dump``. Posture photos are stored in the database (``posture_photos.image``), so every
+backup holds them. Backups are written beside the target and renamed (a killed backup leaves no
+partial file), owner-readable only. A restore replaces everything in one transaction, and only
+into a database that holds no records unless forced.
+"""
 
 from __future__ import annotations
 
 import glob
 import os
+import re
+import shutil
 import sqlite3
+import subprocess
 import sys
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import quote
 
-from sqlalchemy import make_url, text
+from alembic.script import ScriptDirectory
+from alembic.script.revision import RevisionError
+from alembic.util import CommandError
+from sqlalchemy import inspect, make_url, text
 from sqlalchemy.exc import DBAPIError, OperationalError
 
-from myomap.records.db import Database, sqlite_path
-from myomap.records.migrate import revisions
+from myomap.records.db import PRIVATE_FILE_MODE, Database, create_private_file, make_private_dir, sqlite_path
+from myomap.records.migrate import alembic_config, revisions
 
 if sys.platform != "win32":  # no flock on Windows: backups there take no lock
     import fcntl
@@ -83,16 +98,84 @@ def check(db: Database) -> CheckReport:
     return report
 
 
-@dataclass
+class BackupError(RuntimeError):
+    """A backup or restore that could not be done; the message says why and what to do.
+    Nothing was changed."""
+
+
+class RestoreRefused(BackupError):
+    """The database to restore into already holds records (restoring would replace them)."""
+
+
+@dataclass(frozen=True)
 class BackupResult:
-    ok: bool
     message: str
-    path: Path | None = None
+    path: Path
 
 
-def pg_dump_command(url: str, target: Path) -> str:
-    parsed = make_url(url).set(drivername="postgresql")
-    return f"pg_dump --format=custom --file {target} '{parsed.render_as_string(hide_password=True)}'"
+@dataclass(frozen=True)
+class RestoreResult:
+    message: str
+    revision: str | None
+    head_revision: str | None
+
+
+SQLITE_MAGIC = b"SQLite format 3\x00"
+PG_DUMP_MAGIC = b"PGDMP"  # the first bytes of a pg_dump custom-format archive
+_LIVE_SUFFIXES = ("", "-wal", "-shm", "-journal")
+
+
+# ---- writing a backup ---------------------------------------------------------------------------
+
+
+def backup(db: Database, target: Path) -> BackupResult:
+    """A consistent copy of the database at ``target`` while the app keeps running: SQLite's
+    online backup, or ``pg_dump`` for PostgreSQL. Written beside ``target``, then renamed."""
+    target = target.expanduser().absolute()
+    if target.is_dir():
+        raise IsADirectoryError(f"{target} is a folder; give a file name, e.g. {target / 'myomap-backup.db'}")
+    path = sqlite_path(db.url)
+    if path is None:
+        dump = _PgTools(db)
+        _write_atomically(target, dump.dump)
+        return BackupResult(message=f"backed up {_safe_location(db.url)} to {target}", path=target)
+    if not Path(path).exists():
+        raise BackupError(f"database file {path} does not exist")
+    live = Path(path).resolve()
+    if target.resolve() in {live.with_name(live.name + s) for s in _LIVE_SUFFIXES}:
+        raise ValueError(f"{target} is the database itself (or one of its files); write the backup to another file")
+    _write_atomically(target, lambda tmp: _copy_sqlite(path, tmp))
+    return BackupResult(message=f"backed up {path} to {target}", path=target)
+
+
+def _copy_sqlite(path: str, tmp: Path) -> None:
+    source = sqlite3.connect(path, timeout=30)
+    dest = sqlite3.connect(tmp)
+    try:
+        source.backup(dest, pages=1024)
+        dest.execute("PRAGMA journal_mode=DELETE")  # a single self-contained file
+        result = dest.execute("PRAGMA integrity_check").fetchone()
+    finally:
+        dest.close()
+        source.close()
+    if result is None or result[0] != "ok":
+        raise BackupError(f"the copy failed its integrity check: {result}")
+
+
+def _write_atomically(target: Path, write: Callable[[Path], None]) -> None:
+    """Let ``write`` fill a private temporary file beside ``target``, then rename it over ``target``."""
+    make_private_dir(target.parent)
+    _remove_dead_copies(target)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)  # mode 0600
+    _lock(fd)  # held until the copy is renamed: tells a later backup this file is not left over
+    tmp = Path(tmp_name)
+    try:
+        write(tmp)
+        os.chmod(tmp, PRIVATE_FILE_MODE)
+        os.replace(tmp, target)
+    finally:
+        tmp.unlink(missing_ok=True)
+        os.close(fd)
 
 
 def _lock(fd: int, *, wait: bool = True) -> bool:
@@ -125,44 +208,171 @@ def _remove_dead_copies(target: Path) -> None:
             os.close(fd)
 
 
-def backup(db: Database, target: Path) -> BackupResult:
-    """A consistent copy of a SQLite database at ``target`` (written beside it, then renamed)."""
+# ---- restoring one -----------------------------------------------------------------------------
+
+
+def restore(db: Database, source: Path, *, force: bool = False) -> RestoreResult:
+    """Replace the database's contents with the backup ``source``, all or nothing.
+
+    The backup is checked first (its kind, that it is whole, that this Myomap knows its schema).
+    A database holding records is refused unless ``force``: restoring replaces every record."""
+    source = source.expanduser().absolute()
+    kind = _backup_kind(source)
     path = sqlite_path(db.url)
-    if path is None:
-        return BackupResult(
-            ok=False,
-            message="PostgreSQL is backed up with its own tools. Run, for example:\n  "
-            + pg_dump_command(db.url, target)
-            + "\n(put the password in ~/.pgpass or PGPASSWORD; restore with pg_restore)",
-        )
-    if not Path(path).exists():
-        return BackupResult(ok=False, message=f"database file {path} does not exist")
-    target = target.expanduser().absolute()
-    live = Path(path).resolve()
-    if target.resolve() in {live, *(live.with_name(live.name + s) for s in ("-wal", "-shm", "-journal"))}:
-        raise ValueError(f"{target} is the database itself (or one of its files); write the backup to another file")
-    if target.is_dir():
-        raise IsADirectoryError(f"{target} is a folder; give a file name, e.g. {target / 'myomap-backup.db'}")
-    target.parent.mkdir(parents=True, exist_ok=True)
-    _remove_dead_copies(target)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    _lock(fd)  # held until the copy is renamed: tells a later backup this file is not left over
-    tmp = Path(tmp_name)
+    engine = "SQLite" if path is not None else "PostgreSQL"
+    if kind != engine:
+        raise BackupError(f"{source} is a {kind} backup but the database is {engine}; "
+                          f"restore it into a {kind} database (set MYOMAP_DATABASE_URL)")
+    if path is not None:
+        if Path(path).resolve() == source.resolve():
+            raise BackupError(f"{source} is the database itself; give the backup file")
+        _sqlite_backup_revision(source)
+        _refuse_unless_empty(db, force)
+        make_private_dir(Path(path).parent)
+        create_private_file(path)
+        _restore_sqlite(source, path)
+    else:
+        tools = _PgTools(db)
+        tools.backup_revision(source)
+        _refuse_unless_empty(db, force)
+        tools.restore(source, clean=bool(_user_tables(db)))
+    state = revisions(db)
+    message = f"restored {source} into {path or _safe_location(db.url)} (schema revision {state.current})"
+    if state.current != state.head:
+        message += f"; run `myomap db upgrade` to bring it to {state.head}"
+    return RestoreResult(message=message, revision=state.current, head_revision=state.head)
+
+
+def _backup_kind(source: Path) -> str:
+    if source.is_dir():
+        raise BackupError(f"{source} is a folder; give the backup file made by `myomap db backup`")
     try:
-        source = sqlite3.connect(path, timeout=30)
-        dest = sqlite3.connect(tmp)
+        with open(source, "rb") as fh:
+            header = fh.read(len(SQLITE_MAGIC))
+    except FileNotFoundError:
+        raise BackupError(f"backup file {source} does not exist") from None
+    if header == SQLITE_MAGIC:
+        return "SQLite"
+    if header.startswith(PG_DUMP_MAGIC):
+        return "PostgreSQL"
+    raise BackupError(f"{source} is not a Myomap backup (neither a SQLite database nor a pg_dump custom-format file)")
+
+
+def _check_revision(revision: str | None, source: Path) -> str:
+    if revision is None:
+        raise BackupError(f"{source} holds no Myomap schema (no alembic_version row): not a Myomap backup")
+    try:
+        ScriptDirectory.from_config(alembic_config()).get_revision(revision)
+    except (CommandError, RevisionError):
+        raise BackupError(f"{source} was made by a newer Myomap (schema revision {revision} is unknown here); "
+                          "restore it with that version or newer") from None
+    return revision
+
+
+def _sqlite_backup_revision(source: Path) -> str:
+    """The schema revision of a SQLite backup, after checking that the file is whole."""
+    try:
+        conn = sqlite3.connect(f"file:{quote(str(source))}?mode=ro", uri=True)
         try:
-            source.backup(dest, pages=1024)
-            dest.execute("PRAGMA journal_mode=DELETE")  # a single self-contained file
-            result = dest.execute("PRAGMA integrity_check").fetchone()
+            check = conn.execute("PRAGMA integrity_check").fetchone()
+            if check is None or check[0] != "ok":
+                raise BackupError(f"{source} is damaged (integrity check: {check}); use another backup")
+            rows = conn.execute("SELECT version_num FROM alembic_version").fetchall()
         finally:
-            dest.close()
-            source.close()
-        if result is None or result[0] != "ok":
-            raise RuntimeError(f"the copy failed its integrity check: {result}")
-        os.chmod(tmp, 0o600)
-        os.replace(tmp, target)
+            conn.close()
+    except sqlite3.DatabaseError as exc:
+        raise BackupError(f"{source} cannot be read as a Myomap backup: {exc}") from None
+    return _check_revision(rows[0][0] if len(rows) == 1 else None, source)
+
+
+def _restore_sqlite(source: Path, path: str) -> None:
+    """Copy every page of ``source`` into the database in one write transaction: readers and a
+    running app see either the old database or the restored one, and a crash leaves the old one."""
+    src = sqlite3.connect(f"file:{quote(str(source))}?mode=ro", uri=True)
+    dest = sqlite3.connect(path, timeout=30)
+    try:
+        src.backup(dest)  # pages=-1: all at once, one transaction
     finally:
-        tmp.unlink(missing_ok=True)
-        os.close(fd)
-    return BackupResult(ok=True, message=f"backed up {path} to {target}", path=target)
+        dest.close()
+        src.close()
+
+
+def _user_tables(db: Database) -> list[str]:
+    path = sqlite_path(db.url)
+    if path is not None and (not Path(path).exists() or Path(path).stat().st_size == 0):
+        return []
+    with db.engine.connect().execution_options(sqlite_begin="DEFERRED") as conn:  # a reader: no write lock
+        return [t for t in inspect(conn).get_table_names() if t != "alembic_version"]
+
+
+def _refuse_unless_empty(db: Database, force: bool) -> None:
+    """Stop unless the database holds no records (no tables, or only empty ones) or ``force``."""
+    tables = _user_tables(db)
+    if force or not tables:
+        return
+    with db.engine.connect().execution_options(sqlite_begin="DEFERRED") as conn:
+        holding = [t for t in tables if conn.execute(text(f'SELECT EXISTS (SELECT 1 FROM "{t}")')).scalar()]
+    if holding:
+        where = sqlite_path(db.url) or _safe_location(db.url)
+        raise RestoreRefused(
+            f"{where} already holds records ({', '.join(sorted(holding)[:5])}{', ...' if len(holding) > 5 else ''}); "
+            "restoring would replace all of them. Back it up first (`myomap db backup`), stop the web app, "
+            "then run the restore again with --force"
+        )
+
+
+# ---- PostgreSQL through its own tools ----------------------------------------------------------
+
+
+class _PgTools:
+    """``pg_dump`` and ``pg_restore`` as new as the server (older ones refuse a newer server), with
+    the password passed in the environment, never on the command line where ``ps`` shows it."""
+
+    def __init__(self, db: Database) -> None:
+        parsed = make_url(db.url)
+        self.dsn = parsed.set(drivername="postgresql", password=None).render_as_string(hide_password=False)
+        self.env = {**os.environ}
+        if parsed.password is not None:
+            self.env["PGPASSWORD"] = str(parsed.password)
+        with db.engine.connect() as conn:
+            self.server_major = int(conn.execute(text("SHOW server_version_num")).scalar_one()) // 10000
+
+    def tool(self, name: str) -> str:
+        found: list[str] = []
+        candidates = [f"/usr/lib/postgresql/{self.server_major}/bin/{name}", shutil.which(name),
+                      *sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}"), reverse=True)]
+        for candidate in dict.fromkeys(c for c in candidates if c and os.access(c, os.X_OK)):
+            version = subprocess.run([candidate, "--version"], capture_output=True, text=True).stdout
+            match = re.search(r"\)\s+(\d+)", version)
+            if match and int(match.group(1)) >= self.server_major:
+                return candidate
+            found.append(f"{candidate} ({version.strip() or 'unknown version'})")
+        raise BackupError(
+            f"{name} {self.server_major} or newer is needed for this PostgreSQL {self.server_major} server; "
+            f"found {', '.join(found) or 'none'}. Install the PostgreSQL {self.server_major} client tools "
+            f"(e.g. `apt install postgresql-client-{self.server_major}`) or put them first on PATH"
+        )
+
+    def run(self, name: str, *args: str) -> str:
+        done = subprocess.run([self.tool(name), "--no-password", *args], env=self.env, capture_output=True, text=True)
+        if done.returncode != 0:
+            detail = " ".join(done.stderr.strip().splitlines()[-3:]) or f"exit status {done.returncode}"
+            raise BackupError(f"{name} failed, nothing was changed: {detail}")
+        return done.stdout
+
+    def dump(self, tmp: Path) -> None:
+        self.run("pg_dump", "--format=custom", f"--file={tmp}", self.dsn)
+
+    def backup_revision(self, source: Path) -> str:
+        """The schema revision inside a dump, read without restoring it (also proves it is whole)."""
+        sql = self.run("pg_restore", "--data-only", "--table=alembic_version", "--file=-", str(source))
+        match = re.search(r"^COPY [^\n]*alembic_version[^\n]*FROM stdin;\n([^\n\\]+)\n\\\.", sql, re.MULTILINE)
+        return _check_revision(match.group(1).strip() if match else None, source)
+
+    def restore(self, source: Path, *, clean: bool) -> None:
+        """``pg_restore`` in a single transaction: the database is replaced whole or not at all.
+        ``clean`` drops the tables already there (a schema-only or forced database) first."""
+        args = ["--single-transaction", "--exit-on-error", "--no-owner", "--no-privileges"]
+        if clean:
+            args += ["--clean", "--if-exists"]
+        self.run("pg_restore", *args, f"--dbname={self.dsn}", str(source))

@@ -15,7 +15,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection
 
-from myomap.records.db import Database, sqlite_path
+from myomap.records.db import Database, make_private_dir, sqlite_path
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 FILE_TEMPLATE = "%%(year)d_%%(month).2d_%%(day).2d_%%(rev)s_%%(slug)s"
@@ -61,7 +61,7 @@ def upgrade(db: Database, revision: str = "head") -> RevisionState:
     """Upgrade ``db`` to ``revision`` (creating the SQLite file and its folder if needed)."""
     path = sqlite_path(db.url)
     if path is not None:
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        make_private_dir(Path(path).parent)
     with db.engine.connect() as conn:
         command.upgrade(alembic_config(conn), revision)
         conn.commit()
