@@ -46,7 +46,10 @@ def show_muscle(
     if as_json:
         print_json(muscle_to_json(m, kb.atlas))
         return
-    region = lambda rid: kb.atlas.bases[rid].name  # noqa: E731
+
+    def region(rid: str) -> str:
+        return kb.atlas.bases[rid].name
+
     console.print(f"[bold]{m.name}[/] ({m.id}) - {kb.atlas.areas[m.area].name}")
     if m.synonyms:
         console.print(f"Also called: {', '.join(m.synonyms)}")
