@@ -33,7 +33,21 @@ def parse(markup: str) -> ET.Element:
 
 
 def svgs(root: ET.Element) -> dict[str, ET.Element]:
-    return {svg.get("data-view"): svg for svg in root.iter(f"{SVG}svg") if svg.get("data-view")}
+    return {view: svg for svg in root.iter(f"{SVG}svg") if (view := svg.get("data-view"))}
+
+
+def attr(el: ET.Element, name: str) -> str:
+    """The attribute's value; an element without it fails the test naming what is missing."""
+    value = el.get(name)
+    assert value is not None, f"<{el.tag}> has no {name}"
+    return value
+
+
+def child(el: ET.Element, tag: str) -> ET.Element:
+    """The first ``tag`` inside ``el``; its absence fails the test naming what is missing."""
+    found = el.find(tag)
+    assert found is not None, f"<{el.tag}> has no {tag}"
+    return found
 
 
 def region_elements(root: ET.Element) -> list[ET.Element]:
@@ -43,7 +57,7 @@ def region_elements(root: ET.Element) -> list[ET.Element]:
 def polygons(d: str) -> list[list[tuple[float, float]]]:
     polys = []
     for sub in re.findall(r"M([^MZ]+)Z", d):
-        pts = [tuple(map(float, p.split())) for p in sub.split("L")]
+        pts = [(float(x), float(y)) for x, y in (p.split() for p in sub.split("L"))]
         polys.append(pts)
     return polys
 
@@ -55,12 +69,12 @@ def shoelace(poly: list[tuple[float, float]]) -> float:
 # ---- coverage -------------------------------------------------------------------------------------
 
 
-def test_every_chart_region_is_drawn_exactly_once_on_its_view():
+def test_every_chart_region_is_drawn_exactly_once_on_its_view() -> None:
     root = parse(render_chart())
     seen: dict[str, str] = {}
     for view, svg in svgs(root).items():
         for el in region_elements(svg):
-            rid = el.get("data-region")
+            rid = attr(el, "data-region")
             assert rid not in seen, f"{rid} drawn twice"
             seen[rid] = view
     assert set(seen) == set(atlas.regions)
@@ -69,17 +83,17 @@ def test_every_chart_region_is_drawn_exactly_once_on_its_view():
         assert view == atlas.regions[rid].view.value, rid
 
 
-def test_regions_are_paths_with_class_and_title():
+def test_regions_are_paths_with_class_and_title() -> None:
     root = parse(render_chart())
     for el in region_elements(root):
-        rid = el.get("data-region")
+        rid = attr(el, "data-region")
         assert el.tag == f"{SVG}path"
         assert el.get("class") == "region"
         title = el.find(f"{SVG}title")
         assert title is not None and title.text == atlas.regions[rid].name
 
 
-def test_one_view_only():
+def test_one_view_only() -> None:
     root = parse(render_chart(views=(View.POSTERIOR,)))
     assert list(svgs(root)) == ["posterior"]
     ids = {el.get("data-region") for el in region_elements(root)}
@@ -90,7 +104,7 @@ def test_one_view_only():
 
 
 @pytest.mark.parametrize("rid", sorted(atlas.regions))
-def test_no_shape_is_degenerate_and_all_lie_in_the_view(rid):
+def test_no_shape_is_degenerate_and_all_lie_in_the_view(rid: str) -> None:
     _, _, width, height = view_box()
     polys = polygons(region_path(rid))
     assert polys, rid
@@ -103,7 +117,7 @@ def test_no_shape_is_degenerate_and_all_lie_in_the_view(rid):
     assert w > 1 and h > 1
 
 
-def test_bilateral_pairs_are_mirrored_about_their_axis():
+def test_bilateral_pairs_are_mirrored_about_their_axis() -> None:
     for base in atlas.bases.values():
         if base.is_midline:
             continue
@@ -116,7 +130,7 @@ def test_bilateral_pairs_are_mirrored_about_their_axis():
         assert (lx + lw / 2) + (rx + rw / 2) == pytest.approx(2 * axis, abs=0.05), base.id
 
 
-def test_midline_regions_straddle_the_midline():
+def test_midline_regions_straddle_the_midline() -> None:
     for base in atlas.bases.values():
         if base.is_midline:
             _v, x, _y, w, _h = region_box(base.id)
@@ -128,7 +142,7 @@ def centre_x(rid: str) -> float:
     return x + w / 2
 
 
-def test_client_sides_follow_the_view():
+def test_client_sides_follow_the_view() -> None:
     # Front view: the client faces us, so their right is on the viewer's left.
     assert centre_x("temple.right") < MIDLINE < centre_x("temple.left")
     assert centre_x("anterior_thigh.right") < MIDLINE
@@ -139,7 +153,7 @@ def test_client_sides_follow_the_view():
     assert centre_x("arch.left") < region_axis("arch.left") < centre_x("arch.right")
 
 
-def test_anatomy_is_in_a_sensible_order_from_head_to_feet():
+def test_anatomy_is_in_a_sensible_order_from_head_to_feet() -> None:
     def top(rid: str) -> float:
         return region_box(rid)[2]
 
@@ -157,7 +171,7 @@ def test_anatomy_is_in_a_sensible_order_from_head_to_feet():
     assert 380 < hy < 480
 
 
-def test_point_in_region_mirrors_u_and_stays_in_the_box():
+def test_point_in_region_mirrors_u_and_stays_in_the_box() -> None:
     for base in ("temple", "lateral_thigh", "occiput", "arch", "thumb"):
         for u, v in ((0, 0), (0.2, 0.3), (0.5, 0.5), (1, 1)):
             lview, lx, ly = point_in_region(f"{base}.left", u, v)
@@ -177,7 +191,7 @@ def test_point_in_region_mirrors_u_and_stays_in_the_box():
     assert point_in_region("sternum", 0.5, 0.5)[1] == pytest.approx(MIDLINE, abs=0.05)
 
 
-def test_unknown_regions_are_reported_with_suggestions():
+def test_unknown_regions_are_reported_with_suggestions() -> None:
     with pytest.raises(UnknownRegionError, match="temple"):
         region_box("temple.middle")
     with pytest.raises(UnknownRegionError):
@@ -195,7 +209,7 @@ def luminance(hex_colour: str) -> float:
     return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
 
 
-def test_heat_scale_runs_from_pale_yellow_to_deep_red_and_darkens_monotonically():
+def test_heat_scale_runs_from_pale_yellow_to_deep_red_and_darkens_monotonically() -> None:
     assert heat_colour(0) == "#ffffcc"
     assert heat_colour(10) == "#800026"
     assert heat_colour(-3) == heat_colour(0) and heat_colour(42) == heat_colour(10)
@@ -204,9 +218,11 @@ def test_heat_scale_runs_from_pale_yellow_to_deep_red_and_darkens_monotonically(
     assert re.fullmatch(r"#[0-9a-f]{6}", heat_colour(6.3))
 
 
-def test_the_javascript_holds_the_same_heat_scale():
+def test_the_javascript_holds_the_same_heat_scale() -> None:
     js = (STATIC / "bodychart.js").read_text(encoding="utf-8")
-    block = re.search(r"HEAT_STOPS = \[(.*?)\];", js, re.S).group(1)
+    found = re.search(r"HEAT_STOPS = \[(.*?)\];", js, re.S)
+    assert found, "bodychart.js has no HEAT_STOPS"
+    block = found.group(1)
     stops = [(float(x), c) for x, c in re.findall(r'\[([\d.]+),\s*"(#[0-9a-f]{6})"\]', block)]
     assert stops == [(float(x), c) for x, c in HEAT_STOPS]
 
@@ -218,7 +234,7 @@ def find(root: ET.Element, rid: str) -> ET.Element:
     return next(el for el in region_elements(root) if el.get("data-region") == rid)
 
 
-def test_fills_render_as_presentation_attributes():
+def test_fills_render_as_presentation_attributes() -> None:
     markup = render_chart(
         fills={
             "temple.left": RegionFill(7),
@@ -231,32 +247,34 @@ def test_fills_render_as_presentation_attributes():
     )
     root = parse(markup)
     heat = find(root, "temple.left")
-    assert "heat" in heat.get("class").split()
+    assert "heat" in attr(heat, "class").split()
     assert heat.get("fill") == heat_colour(7)
-    assert heat.find(f"{SVG}title").text == "Temple (left): 7/10"
+    assert child(heat, f"{SVG}title").text == "Temple (left): 7/10"
     assert find(root, "lumbar_paraspinal.right").get("class") == "region essential"
     spill = find(root, "posterior_thigh.right")
-    ref = re.fullmatch(r"url\(#([\w-]+)\)", spill.get("fill")).group(1)
+    fill = re.fullmatch(r"url\(#([\w-]+)\)", attr(spill, "fill"))
+    assert fill, "the spillover fill is not a pattern reference"
+    ref = fill.group(1)
     assert ref.startswith("chart-a-")
     patterns = {p.get("id") for p in root.iter(f"{SVG}pattern")}
     assert ref in patterns
-    assert "selected" in find(root, "sternum").get("class")
+    assert "selected" in attr(find(root, "sternum"), "class")
     assert find(root, "chin").get("fill") is None  # intensity 0 is no fill
     legend = next(s for s in root.iter(f"{SVG}svg") if s.get("class") == "bodychart-legend")
     legend_text = " ".join(t.text or "" for t in legend.iter(f"{SVG}text"))
     assert "Pain intensity" in legend_text and "Essential" in legend_text and "Spillover" in legend_text
 
 
-def test_no_legend_without_fills():
+def test_no_legend_without_fills() -> None:
     assert "bodychart-legend" not in render_chart()
 
 
-def test_marks_are_drawn_as_crosses_in_their_region():
+def test_marks_are_drawn_as_crosses_in_their_region() -> None:
     markup = render_chart(marks=[ChartMark("upper_buttock.left", 0.5, 0.5, "Gluteus medius TrP1")])
     root = parse(markup)
     group = next(g for g in root.iter(f"{SVG}g") if g.get("data-mark-region") == "upper_buttock.left")
-    assert group.find(f"{SVG}title").text == "Gluteus medius TrP1"
-    d = group.find(f"{SVG}path").get("d")
+    assert child(group, f"{SVG}title").text == "Gluteus medius TrP1"
+    d = attr(child(group, f"{SVG}path"), "d")
     (x0, y0), (x1, y1), (x2, y2), (x3, y3) = [tuple(map(float, p)) for p in re.findall(r"[ML]([\d.]+) ([\d.]+)", d)]
     assert (x0 + x1) / 2 == pytest.approx((x2 + x3) / 2) and (y0 + y1) / 2 == pytest.approx((y2 + y3) / 2)
     _view, cx, cy = point_in_region("upper_buttock.left", 0.5, 0.5)
@@ -267,7 +285,7 @@ def test_marks_are_drawn_as_crosses_in_their_region():
     assert "Trigger point" in markup
 
 
-def test_interactive_charts_leave_button_semantics_to_the_script():
+def test_interactive_charts_leave_button_semantics_to_the_script() -> None:
     # Without JavaScript a region does nothing, so the server must not announce it as a button;
     # bodychart.js adds tabindex/role/aria-pressed (tests/e2e/test_bodychart_widget.py).
     root = parse(render_chart(interactive=True, fills={"temple.left": RegionFill(4)}))
@@ -275,7 +293,7 @@ def test_interactive_charts_leave_button_semantics_to_the_script():
     pressed = find(root, "temple.left")
     assert pressed.get("tabindex") is None and pressed.get("role") is None
     assert pressed.get("data-pressed") == "true"
-    assert pressed.find(f"{SVG}title").text == "Temple (left): 4/10"
+    assert child(pressed, f"{SVG}title").text == "Temple (left): 4/10"
     assert find(root, "temple.right").get("data-pressed") == "false"
     static = parse(render_chart())
     assert find(static, "temple.left").get("tabindex") is None
@@ -284,7 +302,7 @@ def test_interactive_charts_leave_button_semantics_to_the_script():
 # ---- markup safety ----------------------------------------------------------------------------------
 
 
-def test_markup_is_xml_with_svg_views_and_accessible_names():
+def test_markup_is_xml_with_svg_views_and_accessible_names() -> None:
     root = parse(render_chart(caption="Visit 3"))
     assert root.tag == "figure" and root.get("class") == "bodychart" and root.get("id") == "bodychart"
     views = svgs(root)
@@ -292,23 +310,23 @@ def test_markup_is_xml_with_svg_views_and_accessible_names():
     assert views["posterior"].get("aria-label") == "Back view"
     for svg in views.values():
         assert svg.get("role") == "group"
-        assert re.fullmatch(r"0 0 [\d.]+ [\d.]+", svg.get("viewBox"))
+        assert re.fullmatch(r"0 0 [\d.]+ [\d.]+", attr(svg, "viewBox"))
         assert svg.get("width") is None and svg.get("height") is None  # scales to its container
     texts = {t.text for t in root.iter(f"{SVG}text")}
     assert {"Front", "Back", "Left", "Right", "Soles"} <= texts
-    assert root.find("figcaption").text == "Visit 3"
+    assert child(root, "figcaption").text == "Visit 3"
 
 
-def test_all_text_is_escaped():
+def test_all_text_is_escaped() -> None:
     evil = '<script>alert("x")</script> & \'quotes\''
     markup = render_chart(caption=evil, marks=[ChartMark("sacrum", 0.5, 0.5, evil)], interactive=True)
     assert "<script>" not in markup
     root = parse(markup)  # still well-formed
-    assert root.find("figcaption").text == evil
+    assert child(root, "figcaption").text == evil
     assert any(t.text == evil for t in root.iter(f"{SVG}title"))
 
 
-def test_no_inline_styles_or_scripts_for_the_csp():
+def test_no_inline_styles_or_scripts_for_the_csp() -> None:
     markup = render_chart(
         fills={"temple.left": RegionFill(3), "arch.left": RegionFill(style="spillover")},
         marks=[ChartMark("sacrum", 0.5, 0.5, "x")],
@@ -319,7 +337,7 @@ def test_no_inline_styles_or_scripts_for_the_csp():
     assert not re.search(r"\son[a-z]+=", markup)
 
 
-def test_two_charts_on_a_page_do_not_share_ids():
+def test_two_charts_on_a_page_do_not_share_ids() -> None:
     a = parse(render_chart(dom_id="before", fills={"arch.left": RegionFill(style="spillover")}))
     b = parse(render_chart(dom_id="after", fills={"arch.left": RegionFill(style="spillover")}))
     ids_a = {el.get("id") for el in a.iter() if el.get("id")}
@@ -327,18 +345,18 @@ def test_two_charts_on_a_page_do_not_share_ids():
     assert ids_a and not ids_a & ids_b
     for root in (a, b):
         refs = {m for el in root.iter() for v in el.attrib.values() for m in re.findall(r"url\(#([\w-]+)\)", v)}
-        refs |= {el.get("href")[1:] for el in root.iter() if el.get("href")}
+        refs |= {href[1:] for el in root.iter() if (href := el.get("href"))}
         ids = {el.get("id") for el in root.iter() if el.get("id")}
         assert refs and refs <= ids
 
 
 @pytest.mark.parametrize("bad", ["", "1chart", "a b", 'x"y', "a<b"])
-def test_dom_id_must_be_an_identifier(bad):
+def test_dom_id_must_be_an_identifier(bad: str) -> None:
     with pytest.raises(ValueError):
         render_chart(dom_id=bad)
 
 
-def test_rendering_twenty_fills_is_fast():
+def test_rendering_twenty_fills_is_fast() -> None:
     ids = sorted(atlas.regions)[::10][:20]
     fills = {rid: RegionFill(i % 10 + 1) for i, rid in enumerate(ids)}
     render_chart(fills=fills)  # warm the geometry cache

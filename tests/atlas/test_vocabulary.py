@@ -25,13 +25,13 @@ def _outcome(text: str, expected: list[str]) -> str | None:
     return None if got == sorted(expected) else f"{text!r}: got {got}, expected {sorted(expected)}"
 
 
-def test_the_phrase_list_is_large_and_names_only_real_regions():
+def test_the_phrase_list_is_large_and_names_only_real_regions() -> None:
     assert len(PHRASES) >= 300
     unknown = {rid for ids in PHRASES.values() for rid in ids if rid not in atlas.regions}
     assert not unknown
 
 
-def test_at_least_97_percent_of_the_phrases_resolve_to_the_expected_regions(capsys):
+def test_at_least_97_percent_of_the_phrases_resolve_to_the_expected_regions(capsys: pytest.CaptureFixture[str]) -> None:
     misses = [m for text, ids in PHRASES.items() if (m := _outcome(text, ids))]
     rate = 1 - len(misses) / len(PHRASES)
     with capsys.disabled():
@@ -50,7 +50,7 @@ def test_at_least_97_percent_of_the_phrases_resolve_to_the_expected_regions(caps
         ("left temple", {"temple.left"}, None),
     ],
 )
-def test_a_coarse_area_expands_to_its_regions_and_says_so(text, expected, expanded_from):
+def test_a_coarse_area_expands_to_its_regions_and_says_so(text: str, expected: set[str] | None, expanded_from: str | None) -> None:
     if expected is None:
         with pytest.raises(UnknownRegionError, match="needs a side"):
             atlas.interpret(text)
@@ -81,11 +81,11 @@ def test_a_coarse_area_expands_to_its_regions_and_says_so(text, expected, expand
         ("left side of the neck", None, {"lateral_neck.left"}),
     ],
 )
-def test_sides_come_from_the_words_or_the_argument(text, side, expected):
+def test_sides_come_from_the_words_or_the_argument(text: str, side: Side | str | None, expected: set[str]) -> None:
     assert {r.id for r in atlas.interpret(text, side).regions} == expected
 
 
-def test_a_two_sided_place_without_a_side_is_an_error_and_conflicts_are_refused():
+def test_a_two_sided_place_without_a_side_is_an_error_and_conflicts_are_refused() -> None:
     with pytest.raises(UnknownRegionError, match="needs a side"):
         atlas.interpret("angle of the jaw")
     with pytest.raises(UnknownRegionError, match="says left"):
@@ -98,7 +98,7 @@ def test_a_two_sided_place_without_a_side_is_an_error_and_conflicts_are_refused(
     ("text", "term"),
     [("calves", "calf"), ("Shins", "shin"), ("heels", "heel"), ("lateral ribs", "lateral rib"), ("feet", "foot")],
 )
-def test_plurals_case_and_hyphens_do_not_matter(text, term):
+def test_plurals_case_and_hyphens_do_not_matter(text: str, term: str) -> None:
     found = atlas.interpret(text, "left")
     assert found.term == term and found.corrected is None
     assert atlas.interpret(text.upper().replace(" ", "-"), "left").regions == found.regions
@@ -108,13 +108,13 @@ def test_plurals_case_and_hyphens_do_not_matter(text, term):
     ("typo", "meant"),
     [("tempel", "temple"), ("shouldr blade", "shoulder blade"), ("piriformus", "piriformis"), ("kneecp", "kneecap")],
 )
-def test_one_typo_is_corrected_and_reported(typo, meant):
+def test_one_typo_is_corrected_and_reported(typo: str, meant: str) -> None:
     found = atlas.interpret(typo, "right")
     assert found.corrected == meant
     assert found.regions == atlas.interpret(meant, "right").regions
 
 
-def test_typos_are_not_guessed_in_short_words_or_when_two_terms_are_as_close():
+def test_typos_are_not_guessed_in_short_words_or_when_two_terms_are_as_close() -> None:
     with pytest.raises(UnknownRegionError):
         atlas.interpret("jaq", "left")  # three letters: too short to correct
     with pytest.raises(UnknownRegionError) as err:
@@ -122,7 +122,7 @@ def test_typos_are_not_guessed_in_short_words_or_when_two_terms_are_as_close():
     assert {"heel", "head"} <= set(err.value.words)
 
 
-def test_a_phrase_that_is_not_a_body_region_gets_close_matches_in_words():
+def test_a_phrase_that_is_not_a_body_region_gets_close_matches_in_words() -> None:
     with pytest.raises(UnknownRegionError, match="unknown body region 'shouldre bladee'") as err:
         atlas.interpret("shouldre bladee", "left")
     assert "shoulder blade" in err.value.words
@@ -131,7 +131,7 @@ def test_a_phrase_that_is_not_a_body_region_gets_close_matches_in_words():
         atlas.interpret("car keys")
 
 
-def test_muscle_named_areas_are_where_the_muscle_trigger_points_lie():
+def test_muscle_named_areas_are_where_the_muscle_trigger_points_lie() -> None:
     from myomap.knowledge.library import load_knowledge
 
     checked = 0
@@ -144,7 +144,7 @@ def test_muscle_named_areas_are_where_the_muscle_trigger_points_lie():
     assert checked >= 100
 
 
-def test_vocabulary_sources_are_cited_sources_of_the_knowledge_base():
+def test_vocabulary_sources_are_cited_sources_of_the_knowledge_base() -> None:
     from myomap.knowledge.library import load_knowledge
 
     doc = yaml.safe_load(Path(atlas_data("vocabulary.yaml")).read_text("utf-8"))
@@ -158,7 +158,7 @@ def atlas_data(name: str) -> str:
     return str(Path(myomap.atlas.__file__).parent / "data" / name)
 
 
-def test_the_building_blocks():
+def test_the_building_blocks() -> None:
     assert key("The client's Calves-area") == "client calf"
     assert read_sides(("left", "sided", "temple"))[1] == ("temple",)
     assert read_sides(("left", "side", "of", "neck"))[1] == ("side", "of", "neck")
