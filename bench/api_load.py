@@ -92,7 +92,7 @@ def start_server(data_dir: Path, port: int) -> subprocess.Popen[bytes]:
     return subprocess.Popen([*cmd, "serve", "--host", "127.0.0.1", "--port", str(port)], env=env, stdout=log, stderr=subprocess.STDOUT)
 
 
-async def wait_up(base: str, proc: subprocess.Popen[bytes], timeout: float = 30) -> None:
+async def wait_up(base: str, proc: subprocess.Popen[bytes], timeout: float = 30, path: str = "/sign-in") -> None:
     import httpx2
 
     deadline = time.monotonic() + timeout
@@ -101,7 +101,7 @@ async def wait_up(base: str, proc: subprocess.Popen[bytes], timeout: float = 30)
             if proc.poll() is not None:
                 raise SystemExit(f"server exited with {proc.returncode}")
             try:
-                if (await http.get(base + "/sign-in", timeout=1)).status_code == 200:
+                if (await http.get(base + path, timeout=1)).status_code == 200:
                     return
             except httpx2.HTTPError:
                 pass
