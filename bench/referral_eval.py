@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import NotRequired, TypedDict
 
 import yaml
 
@@ -28,9 +29,34 @@ CASES = Path(__file__).with_name("referral_cases")
 INDEPENDENT = Path(__file__).with_name("referral_cases_independent")
 
 
-def load_cases(folder: Path = CASES) -> list[dict]:
+class CaseSource(TypedDict):
+    source: str
+    locator: str
+
+
+class RegionPain(TypedDict):
+    """A painted region by id, as in the atlas-aligned cases (midline regions have no side)."""
+
+    region: str
+    side: NotRequired[str]
+    intensity: NotRequired[float]
+
+
+class Case(TypedDict):
+    """One case file entry; ``pain`` is region ids or, in the independent set, phrases."""
+
+    id: str
+    description: NotRequired[str]
+    pain: list[RegionPain] | list[str]
+    side: NotRequired[str]
+    expected: list[str]
+    source: CaseSource
+    file: NotRequired[str]  # the case file's name, added on loading
+
+
+def load_cases(folder: Path = CASES) -> list[Case]:
     kb = load_knowledge()
-    cases: list[dict] = []
+    cases: list[Case] = []
     for path in sorted(folder.glob("*.yaml")):
         for case in yaml.safe_load(path.read_text())["cases"]:
             unknown = [m for m in case["expected"] if m not in kb.muscles]
@@ -43,23 +69,28 @@ def load_cases(folder: Path = CASES) -> list[dict]:
     return cases
 
 
-def marks_for(case: dict, unresolved: list[str] | None = None) -> list[PainMark]:
+def marks_for(case: Case, unresolved: list[str] | None = None) -> list[PainMark]:
     """Region-id cases map directly; phrase cases go through the shared reader, and phrases it
     cannot read are appended to ``unresolved``."""
     kb = load_knowledge()
-    if all(isinstance(p, str) for p in case["pain"]):
-        marks, _, errors = read_phrases(kb, [parse_phrase(p) for p in case["pain"]], case.get("side"))
+    pain = case["pain"]
+    phrases = [p for p in pain if isinstance(p, str)]
+    regions = [p for p in pain if not isinstance(p, str)]
+    if phrases and regions:
+        raise SystemExit(f"{case['id']}: pain mixes phrases and region ids; use one or the other")
+    if phrases:
+        marks, _, errors = read_phrases(kb, [parse_phrase(p) for p in phrases], case.get("side"))
         if unresolved is not None:
-            unresolved += [f"{case['id']}: {case['pain'][int(k.split('.')[1])]}" for k in errors]
+            unresolved += [f"{case['id']}: {phrases[int(k.split('.')[1])]}" for k in errors]
         return marks
-    return [PainMark(kb.atlas.for_side(p["region"], p.get("side")).id, p.get("intensity", 5)) for p in case["pain"]]
+    return [PainMark(kb.atlas.for_side(p["region"], p.get("side")).id, p.get("intensity", 5)) for p in regions]
 
 
 def evaluate(
-    cases: list[dict], ks: tuple[int, ...] = (1, 3, 5), unresolved: list[str] | None = None
-) -> tuple[dict[int, float], list[tuple[dict, list[str]]]]:
+    cases: list[Case], ks: tuple[int, ...] = (1, 3, 5), unresolved: list[str] | None = None
+) -> tuple[dict[int, float], list[tuple[Case, list[str]]]]:
     totals = {k: 0.0 for k in ks}
-    misses: list[tuple[dict, list[str]]] = []
+    misses: list[tuple[Case, list[str]]] = []
     for case in cases:
         marks = marks_for(case, unresolved)
         ranked = [c.muscle for c in rank_muscles(marks).candidates] if marks else []
