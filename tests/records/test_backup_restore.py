@@ -122,7 +122,18 @@ def test_a_backup_restores_into_a_database_that_only_has_the_schema(
         fresh.dispose()
 
 
-def test_bad_backups_are_refused_before_anything_changes(database: Database, tmp_path: Path) -> None:
+def test_bad_backups_are_refused_before_anything_changes(
+    database: Database, make_client: MakeClient, tmp_path: Path
+) -> None:
+    make_client(family_name="Still-Here")
+    before = snapshot(database)
+    whole = tmp_path / "whole.backup"
+    backup(database, whole)
+    truncated = tmp_path / "truncated.backup"
+    truncated.write_bytes(whole.read_bytes()[: whole.stat().st_size // 2])
+    with pytest.raises(BackupError):
+        restore(database, truncated, force=True)
+    assert snapshot(database) == before
     junk = tmp_path / "notes.txt"
     junk.write_text("not a backup")
     with pytest.raises(BackupError, match="not a Myomap backup"):
