@@ -4,11 +4,18 @@ and the JSON API for referral and muscles."""
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
 from myomap.records.audit.models import AuditEvent
 from myomap.records.palpation.models import PalpationTarget
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
+
+    from tests.conftest import World
+    from tests.web.conftest import ApiToken, ClientOf, DrawingOf, SignedIn
 
 HEADACHE = {"temple.right": 7, "posterior_neck.right": 5, "mastoid.right": 4}
 
@@ -189,3 +196,108 @@ def test_api_refer_reads_areas_qualities_and_side_findings_like_the_cli(app, peo
     bad = http.post("/api/refer", json={"regions": [{"region": "thenar", "side": "right", "qualities": ["fizzy"]}],
                                         "findings": {"upper_trapezius.up": 1}}, headers=auth)
     assert bad.status_code == 422 and "fizzy" in bad.text and "findings.upper_trapezius.up" in bad.text
+
+
+# ---- palpation findings feed back into the ranking ---------------------------------------------
+
+def _first(page: str) -> str:
+    """The muscle id of the first candidate row on the referral page (or fragment)."""
+    found = re.search(r'class="candidate[^"]*" id="cand-([a-z0-9_]+)-', page)
+    assert found, "no candidate on the page"
+    return str(found.group(1))
+
+
+def _third(signed_in: SignedIn, people: World, did: int) -> str:
+    page = signed_in(people.therapist).get(f"/pain-drawings/{did}/referral").text
+    ids = re.findall(r'class="candidate[^"]*" id="cand-([a-z0-9_]+)-right"', page)
+    assert len(ids) >= 3
+    return str(ids[2])
+
+
+def test_a_finding_saved_without_script_re_ranks_the_drawing(signed_in: SignedIn, people: World, client_of: ClientOf, drawing_of: DrawingOf) -> None:
+    did = drawing_of(people.therapist, client_of(people.therapist), "2026-11-20", HEADACHE)
+    muscle = _third(signed_in, people, did)
+    tara = signed_in(people.therapist)
+    page = f"/pain-drawings/{did}/referral"
+    tara.submit(page, f"/pain-drawings/{did}/palpate", {"muscle": muscle, "side": "right", "action": "add"})
+    assert _first(tara.get(page).text) != muscle
+    saved = tara.submit(page, f"/pain-drawings/{did}/palpation/{muscle}",
+                        {"side": "right", "version": "1", "tender": "yes", "taut_band": "", "referral_reproduced": "yes",
+                         "trigger_point": "", "note": "recognised her headache"})
+    assert saved.status_code == 303 and saved.headers["location"].startswith(f"{page}?saved={muscle}:right")
+    after = tara.get(saved.headers["location"]).text
+    assert _first(after) == muscle and "reproduced the referred pain" in after
+    assert re.search(r"Smallest set explaining the whole drawing:</strong> [^<]*", after)
+    assert "Finding saved for" in after and "recognised her headache" in after
+    assert re.search(r'name="referral_reproduced" value="yes" checked', after)
+    assert re.search(r'name="taut_band" value="" checked', after)
+
+
+def test_the_htmx_form_gets_the_re_ranked_body_in_place(signed_in: SignedIn, people: World, client_of: ClientOf, drawing_of: DrawingOf) -> None:
+    did = drawing_of(people.therapist, client_of(people.therapist), "2026-11-20", HEADACHE)
+    tara = signed_in(people.therapist)
+    top = _first(tara.get(f"/pain-drawings/{did}/referral").text)
+    htmx = {"HX-Request": "true", "HX-Target": "referral-body", "X-CSRF-Token": tara.session_csrf()}
+    # Marking it "to palpate" brings its finding form along (out of band), without a reload.
+    button = tara.http.post(f"/pain-drawings/{did}/palpate", data={"muscle": top, "side": "right"}, headers=htmx).text
+    assert 'id="palpate-list" hx-swap-oob="true"' in button and f'id="finding-{top}-right"' in button
+    # Not tender: htmx follows the redirect and gets only the re-ranked body.
+    response = tara.http.post(f"/pain-drawings/{did}/palpation/{top}", follow_redirects=True, headers=htmx,
+                              data={"side": "right", "version": "1", "tender": "no"})
+    assert response.status_code == 200 and "<html" not in response.text
+    assert response.text.lstrip().startswith('<div id="referral-body">')
+    assert _first(response.text) != top and "and not tender" in response.text
+    # A stale version: the message goes into that entry's slot, the typed form stays as it was.
+    stale = tara.http.post(f"/pain-drawings/{did}/palpation/{top}", headers=htmx,
+                           data={"side": "right", "version": "1", "tender": "yes"})
+    assert stale.status_code == 200 and stale.headers["HX-Retarget"] == f"#problem-{top}-right"
+    assert "changed by someone else (you edited version 1, it is now version 2); nothing was saved" in stale.text
+    assert _first(tara.get(f"/pain-drawings/{did}/referral").text) != top
+
+
+def test_recording_a_finding_is_refused_without_token_role_or_clinic(signed_in: SignedIn, people: World, client_of: ClientOf, drawing_of: DrawingOf) -> None:
+    did = drawing_of(people.therapist, client_of(people.therapist), "2026-11-20", HEADACHE)
+    form = {"side": "right", "tender": "yes"}
+    tara = signed_in(people.therapist)
+    assert tara.http.post(f"/pain-drawings/{did}/palpation/upper_trapezius", data=form).status_code == 403
+    for person, status in ((people.front_desk, 403), (people.outsider, 404)):
+        visitor = signed_in(person)
+        sent = visitor.http.post(f"/pain-drawings/{did}/palpation/upper_trapezius", data=form,
+                                 headers={"X-CSRF-Token": visitor.session_csrf()})
+        assert sent.status_code == status
+    bad = tara.http.post(f"/pain-drawings/{did}/palpation/upper_trapezus", data=form,
+                         headers={"X-CSRF-Token": tara.session_csrf()})
+    assert bad.status_code == 400 and "upper_trapezius" in bad.text and "Nothing was saved" in bad.text
+    assert "reproduced" not in tara.get(f"/pain-drawings/{did}/referral").text
+
+
+def test_api_records_a_finding_and_the_referral_shows_it(app: FastAPI, people: World, api_token: ApiToken, client_of: ClientOf, drawing_of: DrawingOf) -> None:
+    from fastapi.testclient import TestClient
+
+    did = drawing_of(people.therapist, client_of(people.therapist), "2026-11-20", HEADACHE)
+    http = TestClient(app)
+    auth = {"Authorization": f"Bearer {api_token(people.therapist)}"}
+    before = http.get(f"/api/pain-drawings/{did}/referral", headers=auth).json()
+    third = before["candidates"][2]["muscle"]
+    assert before["palpation"] == [] and before["cover"][0] != third
+    url = f"/api/pain-drawings/{did}/palpation/{third}"
+    put = http.put(url, json={"side": "right", "tender": True, "referral_reproduced": True, "note": "recognised"},
+                   headers=auth)
+    assert put.status_code == 200, put.text
+    body = put.json()
+    assert body["muscle"] == third and body["version"] == 1 and body["palpated"] and body["palpated_by"] == "Tara Therapist"
+    after = http.get(f"/api/pain-drawings/{did}/referral", headers=auth).json()
+    assert after["candidates"][0]["muscle"] == third and after["cover"][0] == third
+    assert any("reproduced" in r for r in after["candidates"][0]["reasons"])
+    assert [(p["muscle"], p["referral_reproduced"], p["note"]) for p in after["palpation"]] == [(third, True, "recognised")]
+    stale = http.put(url, json={"side": "right", "version": 0, "tender": False}, headers=auth)
+    assert stale.status_code == 409 and stale.json()["current_version"] == 1 and stale.json()["current"]["tender"] is True
+    unversioned = http.put(url, json={"side": "right", "tender": False}, headers=auth)
+    assert unversioned.status_code == 422 and "version" in unversioned.json()["errors"]
+    unknown = http.put(f"/api/pain-drawings/{did}/palpation/upper_trapezus", json={"side": "right"}, headers=auth)
+    assert unknown.status_code == 422 and "upper_trapezius" in unknown.json()["errors"]["muscle"]
+    desk = {"Authorization": f"Bearer {api_token(people.front_desk)}"}
+    assert http.put(url, json={"side": "right", "version": 1, "tender": False}, headers=desk).status_code == 403
+    outsider = {"Authorization": f"Bearer {api_token(people.outsider)}"}
+    assert http.put(url, json={"side": "right", "version": 1, "tender": False}, headers=outsider).status_code == 404
+    assert http.get(f"/api/pain-drawings/{did}/referral", headers=auth).json()["candidates"][0]["muscle"] == third

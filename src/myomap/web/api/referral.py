@@ -10,10 +10,11 @@ from pydantic import BaseModel, Field
 from myomap.knowledge.library import UnknownMuscleError, load_knowledge, muscle_summary, muscle_to_json
 from myomap.knowledge.search import search_muscles
 from myomap.records.errors import NotFound, ValidationFailed
-from myomap.records.palpation.service import referral_for_drawing
+from myomap.records.palpation.schemas import PalpationFindingUpdate, PalpationTargetRead
+from myomap.records.palpation.service import record_finding, referral_for_drawing, target_read
 from myomap.referral import EmptyDrawingError
 from myomap.referral.drawing import DrawingInputError, PainPhrase, refer_phrases
-from myomap.web.api.common import ERRORS
+from myomap.web.api.common import CONFLICT, ERRORS
 from myomap.web.deps import ApiActor, DbSession
 
 router = APIRouter(prefix="/api", tags=["trigger points"], responses=ERRORS)
@@ -110,14 +111,34 @@ def refer(actor: ApiActor, data: ReferRequest) -> dict[str, Any]:
         raise ValidationFailed(exc.errors) from None
 
 
-@router.get("/pain-drawings/{drawing_id}/referral", response_model=RankingOut, summary="Rank muscles for a saved drawing")
+class DrawingRankingOut(RankingOut):
+    palpation: list[PalpationTargetRead] = Field(
+        description="The drawing's to-palpate list with each finding; the ranking and `cover` reflect them.")
+
+
+@router.get("/pain-drawings/{drawing_id}/referral", response_model=DrawingRankingOut,
+            summary="Rank muscles for a saved drawing")
 def refer_drawing(
     db: DbSession, actor: ApiActor, drawing_id: int, top: Annotated[int, Query(ge=1, le=200)] = 10
 ) -> dict[str, Any]:
+    """The ranking takes the client's latest postural assessment and the palpation findings
+    recorded for this drawing into account (each changed candidate says so in its reasons)."""
     try:
-        return referral_for_drawing(db=db, actor=actor, drawing_id=drawing_id).to_json(top)
+        referral = referral_for_drawing(db=db, actor=actor, drawing_id=drawing_id)
     except EmptyDrawingError as exc:
         raise ValidationFailed({"regions": str(exc)}) from None
+    return {**referral.ranking.to_json(top), "palpation": [target_read(db, t) for t in referral.targets]}
+
+
+@router.put("/pain-drawings/{drawing_id}/palpation/{muscle}", response_model=PalpationTargetRead, responses=CONFLICT,
+            summary="Record a palpation finding")
+def put_finding(db: DbSession, actor: ApiActor, drawing_id: int, muscle: str, data: PalpationFindingUpdate) -> PalpationTargetRead:
+    """What palpating `muscle` (atlas id, name or synonym) on `side` found, replacing its previous
+    finding. A muscle not yet on the drawing's to-palpate list is added (leave `version` out);
+    changing an entry needs the `version` read (409 if it changed since). A reproduced referral
+    puts the muscle first in the drawing's ranking and smallest explaining set; "not tender"
+    lowers it. Therapists and owners only."""
+    return target_read(db, record_finding(db=db, actor=actor, drawing_id=drawing_id, muscle_id=muscle, data=data))
 
 
 class MuscleSummary(BaseModel):

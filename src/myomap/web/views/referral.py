@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
@@ -11,8 +12,18 @@ from starlette.responses import Response
 
 from myomap.knowledge.library import load_knowledge
 from myomap.records.clients.service import get_client_for_user
+from myomap.records.errors import ValidationFailed, VersionConflict
 from myomap.records.pain.service import read_drawing, to_read
-from myomap.records.palpation.service import add_target, list_targets, referral_for_drawing, remove_target
+from myomap.records.palpation.models import PalpationTarget
+from myomap.records.palpation.schemas import FINDINGS, NOTE_MAX_LENGTH, PalpationFindingUpdate
+from myomap.records.palpation.service import (
+    add_target,
+    list_targets,
+    record_finding,
+    referral_for_drawing,
+    remove_target,
+)
+from myomap.records.validation import parse
 from myomap.referral import EmptyDrawingError
 from myomap.web import chart, overlays
 from myomap.web.deps import DbSession, WebActor, WebForm
@@ -26,17 +37,19 @@ TOP = 10
 def referral_page(
     request: Request, db: DbSession, actor: WebActor, drawing_id: int,
     show: Annotated[str | None, Query(max_length=80, description="candidate to overlay, muscle:side")] = None,
+    saved: Annotated[str | None, Query(max_length=80, description="finding just saved, muscle:side")] = None,
 ) -> Response:
     drawing = read_drawing(db=db, actor=actor, drawing_id=drawing_id)
     client = get_client_for_user(db, actor, drawing.client_id)
     data = to_read(db, drawing)
     intensities = chart.intensities_of(data.marks)
     try:
-        ranking = referral_for_drawing(db=db, actor=actor, drawing_id=drawing.id)
+        referral = referral_for_drawing(db=db, actor=actor, drawing_id=drawing.id)
     except EmptyDrawingError as exc:
         return render(request, "referral/ranking.html",
                       {"client": client, "drawing": data, "empty": str(exc), "rows": [], "chart": None},
                       status_code=200)
+    ranking, target_rows = referral.ranking, referral.targets
     rows = list(ranking.groups[:TOP])
     candidates = [c for g in rows for c in g.members]
     # Any ranked muscle can be overlaid (a link from elsewhere may name one below the top ten).
@@ -46,19 +59,33 @@ def referral_page(
         caption=f"Pain drawing of {drawing.drawn_on:%-d %b %Y} with the referral map of {selected.name}"
                 + (f" ({selected.division})" if selected.division else ""),
     ) if selected else None
-    target_rows = list_targets(db=db, actor=actor, drawing_id=drawing.id)
     kb = load_knowledge()
     context = {
         "client": client, "drawing": data, "rows": rows, "candidates": candidates, "selected": selected,
         "chart": figure, "entrapments": ranking.entrapments,
-        "targets": {(t.muscle_id, t.side) for t in target_rows}, "target_rows": target_rows,
-        "names": {c.muscle: c.name for c in ranking.candidates},
         "cover": [ranking.label(m) for m in ranking.cover], "unexplained": [kb.atlas.regions[r].name for r in ranking.unexplained],
-        "empty": None,
+        "empty": None, "saved": _saved_label(saved, target_rows), **_list_context(target_rows),
     }
-    if is_htmx(request) and request.headers.get("hx-target") == "referral-chart":
+    part = request.headers.get("hx-target") if is_htmx(request) else None
+    if part == "referral-chart":
         return render(request, "referral/_overlay.html", context)
+    if part == "referral-body":  # after a finding is saved: the ranking and the list, re-ranked
+        return render(request, "referral/_body.html", context)
     return render(request, "referral/ranking.html", context)
+
+
+def _list_context(target_rows: list[PalpationTarget]) -> dict[str, object]:
+    """What the to-palpate list template needs beside the entries themselves."""
+    kb = load_knowledge()
+    return {"target_rows": target_rows, "targets": {(t.muscle_id, t.side) for t in target_rows},
+            "muscles": {t.muscle_id: kb.muscles[t.muscle_id] for t in target_rows},
+            "findings": FINDINGS, "note_max": NOTE_MAX_LENGTH}
+
+
+def _saved_label(saved: str | None, target_rows: list[PalpationTarget]) -> str | None:
+    """'Upper trapezius (right)' for ``saved=upper_trapezius:right`` if that entry is listed."""
+    kb = load_knowledge()
+    return next((f"{kb.muscles[t.muscle_id].name} ({t.side})" for t in target_rows if f"{t.muscle_id}:{t.side}" == saved), None)
 
 
 @router.post("/pain-drawings/{drawing_id}/palpate", include_in_schema=False)
@@ -72,9 +99,33 @@ def toggle_target(request: Request, db: DbSession, actor: WebActor, form: WebFor
         add_target(db=db, actor=actor, drawing_id=drawing_id, muscle_id=muscle, side=side,
                    reason=str(form.get("reason") or "") or None)
     if is_htmx(request):
-        targets = {(t.muscle_id, t.side) for t in list_targets(db=db, actor=actor, drawing_id=drawing_id)}
+        # The button, and the to-palpate list below the ranking out of band (so the new entry's
+        # finding form is there without a reload).
+        target_rows = list_targets(db=db, actor=actor, drawing_id=drawing_id)
         kb = load_knowledge()
         return render(request, "referral/_palpate_button.html",
-                      {"drawing_id": drawing_id, "muscle": muscle, "side": side, "targets": targets,
-                       "name": kb.muscle(muscle).name})
+                      {"drawing_id": drawing_id, "muscle": muscle, "side": side, "name": kb.muscle(muscle).name,
+                       "drawing": {"id": drawing_id}, "oob": True, "saved": None, **_list_context(target_rows)})
     return RedirectResponse(f"/pain-drawings/{drawing_id}/referral", status_code=303)
+
+
+@router.post("/pain-drawings/{drawing_id}/palpation/{muscle}", include_in_schema=False)
+def save_finding(
+    request: Request, db: DbSession, actor: WebActor, form: WebForm, drawing_id: int, muscle: str
+) -> Response:
+    """Record a palpation finding from the to-palpate list, then show the re-ranked page (htmx
+    follows the redirect and swaps #referral-body in place)."""
+    try:
+        data = parse(PalpationFindingUpdate, {k: form.get(k) for k in ("side", "version", *FINDINGS, "trigger_point", "note")})
+        target = record_finding(db=db, actor=actor, drawing_id=drawing_id, muscle_id=muscle, data=data)
+    except (ValidationFailed, VersionConflict) as exc:
+        if not is_htmx(request):
+            raise
+        # Keep what was typed in the form: only the entry's message slot changes.
+        slot = "#" + re.sub(r"[^a-z0-9_-]", "", f"problem-{muscle}-{form.get('side')}")
+        message = f"Nothing was saved: {exc}" if isinstance(exc, ValidationFailed) else str(exc)[0].upper() + str(exc)[1:] + "."
+        return render(request, "referral/_finding_problem.html", {"message": message},
+                      headers={"HX-Retarget": slot, "HX-Reswap": "innerHTML"})
+    key = f"{target.muscle_id}:{target.side}"
+    return RedirectResponse(f"/pain-drawings/{drawing_id}/referral?saved={key}#finding-{target.muscle_id}-{target.side}",
+                            status_code=303)
