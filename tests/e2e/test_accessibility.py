@@ -85,6 +85,7 @@ PAGES: list[PageSpec] = [
     ("pain-compare", "therapist", "/pain-drawings/compare?a={first}&b={second}", None),
     ("referral", "therapist", "/pain-drawings/{second}/referral", None),
     ("referral-show-on-chart", "therapist", "/pain-drawings/{second}/referral", "show-on-chart"),
+    ("referral-palpation-finding", "therapist", "/pain-drawings/{second}/referral", "palpation-finding"),
     ("atlas-list", "therapist", "/atlas", None),
     ("atlas-search", "therapist", "/atlas?q=headache", None),
     ("atlas-muscle", "therapist", "/atlas/muscles/sternocleidomastoid", None),
@@ -345,6 +346,16 @@ def _prepare(page: Page, how: str | None, server: Server) -> int:
         expect(page.locator("#overlay-status")).to_contain_text(second)
         expect(page.locator("#referral-chart figure.bodychart")).to_have_count(1)
         expect(page.locator("#referral-chart")).not_to_have_attribute("aria-busy", "true")
+    if how == "palpation-finding":
+        # Mark the top candidate "to palpate" and save a finding with its htmx form.
+        with page.expect_response(lambda r: r.url.endswith("/palpate") and r.request.headers.get("hx-request") == "true"):
+            page.locator(".candidate").first.get_by_role("button", name=re.compile("^To palpate")).click()
+        entry = page.locator(".palpate-item").first
+        entry.get_by_role("group", name=re.compile("^Tender")).get_by_label("yes").check()
+        with page.expect_response(lambda r: "/referral?saved=" in r.url):
+            entry.get_by_role("button", name=re.compile("^Save finding")).click()
+        expect(page.locator("#palpate-list .notice")).to_be_visible()
+        expect(page.locator("#referral-body")).not_to_have_attribute("aria-busy", "true")
     if how == "user-errors":
         page.locator("#f-name").fill("New Person")
         page.locator("#f-email").fill("not an email")
