@@ -30,3 +30,10 @@ def fail(message: str, code: int = 2) -> NoReturn:
 def warn(message: str) -> None:
     """Print a one-line warning (plain text) on stderr."""
     err_console.print(f"[yellow]warning:[/] {escape(message)}")
+
+
+def checked_side(side: str | None) -> str | None:
+    """The ``--side`` option, checked before any work: left or right (any case), or not given."""
+    if side is not None and side.strip().lower() not in ("left", "right"):
+        fail(f"--side must be left or right, not {side!r}")
+    return side

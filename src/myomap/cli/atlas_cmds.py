@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.table import Table
 
-from myomap.cli._output import console, fail, print_json
+from myomap.cli._output import checked_side, console, fail, print_json
 
 if TYPE_CHECKING:
     from myomap.atlas.regions import Region
@@ -54,10 +54,8 @@ def resolve(
     """Resolve what a therapist typed to chart regions (a coarse area like 'wrist' expands to several)."""
     from myomap.atlas.regions import UnknownRegionError, load_atlas
 
-    if side is not None and side.lower() not in ("left", "right"):
-        fail(f"--side must be left or right, not {side!r}")
     try:
-        found = load_atlas().interpret(text, side)
+        found = load_atlas().interpret(text, checked_side(side))
     except UnknownRegionError as exc:
         fail(str(exc))
     if as_json:

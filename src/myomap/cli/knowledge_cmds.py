@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from myomap.cli._output import console, fail, print_json
+from myomap.cli._output import checked_side, console, fail, print_json
 
 muscles_app = typer.Typer(help="The trigger-point atlas: muscles, trigger points, referral zones.", no_args_is_help=True)
 
@@ -110,7 +110,7 @@ def refer(
     except ValueError:
         fail("a finding's weight must be a number from 0 to 1, e.g. upper_trapezius.right=1")
     try:
-        referral = refer_phrases([parse_phrase(r) for r in regions], side=side, conditions=condition or (),
+        referral = refer_phrases([parse_phrase(r) for r in regions], side=checked_side(side), conditions=condition or (),
                                  findings=findings)
     except DrawingInputError as exc:
         fail(next(iter(exc.errors.values())))

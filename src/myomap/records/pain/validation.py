@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from myomap.atlas.regions import RegionAtlas, UnknownRegionError, load_atlas
+from myomap.atlas.regions import Region, RegionAtlas, UnknownRegionError, load_atlas
 from myomap.records.errors import ValidationFailed
 from myomap.records.pain.schemas import MAX_INTENSITY, QUALITIES, PainDrawingCreate, PainMarkIn
 
@@ -23,6 +23,17 @@ def _unknown_region_message(atlas: RegionAtlas, text: str, exc: UnknownRegionErr
         msg = f"unknown body region {text!r}"
         return msg + ("; did you mean: " + ", ".join(suggestions) + "?" if suggestions else "")
     return str(exc)
+
+
+def _recorded_region(atlas: RegionAtlas, text: str) -> Region:
+    """The one region ``text`` names, read strictly: a clinical record never keeps a guessed
+    spelling, so a phrase that only a typo correction reads is refused with its correction offered."""
+    found = atlas.interpret(text)
+    if found.corrected is not None:
+        raise UnknownRegionError(text, [r.id for r in found.regions])
+    if len(found.regions) > 1:
+        raise UnknownRegionError(text, [r.id for r in found.regions], reason=f"{text!r} covers several regions; name one")
+    return found.regions[0]
 
 
 def check_drawing(data: PainDrawingCreate, *, atlas: RegionAtlas | None = None, today: date | None = None) -> list[PainMarkIn]:
@@ -44,7 +55,7 @@ def check_drawing(data: PainDrawingCreate, *, atlas: RegionAtlas | None = None, 
     for index, mark in enumerate(data.marks):
         where = f"marks.{mark.region_id or index}"
         try:
-            region = atlas.resolve(mark.region_id)
+            region = _recorded_region(atlas, mark.region_id)
         except UnknownRegionError as exc:
             errors[where] = _unknown_region_message(atlas, mark.region_id, exc)
             continue
