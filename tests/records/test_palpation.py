@@ -3,6 +3,8 @@ drawing's ranking and smallest explaining set (on SQLite and PostgreSQL)."""
 
 from __future__ import annotations
 
+import threading
+import time
 from datetime import date
 from typing import TYPE_CHECKING
 
@@ -11,12 +13,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from myomap.records.audit.models import AuditEvent
+from myomap.records.db import Database
 from myomap.records.errors import Forbidden, NotFound, ValidationFailed, VersionConflict
 from myomap.records.pain.schemas import PainDrawingCreate
 from myomap.records.pain.service import create_drawing
 from myomap.records.palpation.schemas import PalpationFindingUpdate
 from myomap.records.palpation.service import (
     add_target,
+    list_targets,
     record_finding,
     referral_for_drawing,
     remove_target,
@@ -169,3 +173,51 @@ def test_an_entry_with_a_finding_is_not_taken_off_the_list_by_accident(db: Sessi
         remove_target(db=db, actor=tara, drawing_id=drawing_id, muscle_id="upper_trapezius", side="right")
     db.rollback()
     assert [t.muscle_id for t in referral_for_drawing(db=db, actor=tara, drawing_id=drawing_id).targets] == ["upper_trapezius"]
+
+
+def test_two_simultaneous_findings_cannot_both_win(database: Database, world: World, drawing_id: int) -> None:
+    """Two therapists save a finding on the same entry at the same moment, both from version 1."""
+    with database.transaction() as s:
+        add_target(db=s, actor=world.actor(world.therapist), drawing_id=drawing_id, muscle_id="upper_trapezius", side="right")
+    first, second = database.sessions(), database.sessions()
+    tara, colin = world.actor(world.therapist), world.actor(world.colleague)
+    try:
+        if database.is_sqlite:
+            # SQLite serialises writers (BEGIN IMMEDIATE): the second waits, then sees version 2.
+            record_finding(db=first, actor=tara, drawing_id=drawing_id, muscle_id="upper_trapezius",
+                           data=finding("right", 1, tender=True))
+            outcome: list[BaseException | None] = []
+
+            def second_therapist() -> None:
+                try:
+                    record_finding(db=second, actor=colin, drawing_id=drawing_id, muscle_id="upper_trapezius",
+                                   data=finding("right", 1, tender=False))
+                    outcome.append(None)
+                except BaseException as exc:  # noqa: BLE001
+                    outcome.append(exc)
+
+            thread = threading.Thread(target=second_therapist)
+            thread.start()
+            time.sleep(0.3)
+            assert thread.is_alive(), "the second writer should be waiting for the first"
+            first.commit()
+            thread.join(10)
+            conflict = outcome[0]
+        else:
+            # PostgreSQL: both read version 1; the second UPDATE finds the row changed (StaleDataError).
+            assert [t.version for t in list_targets(db=second, actor=colin, drawing_id=drawing_id)] == [1]
+            record_finding(db=first, actor=tara, drawing_id=drawing_id, muscle_id="upper_trapezius",
+                           data=finding("right", 1, tender=True))
+            first.commit()
+            try:
+                record_finding(db=second, actor=colin, drawing_id=drawing_id, muscle_id="upper_trapezius",
+                               data=finding("right", 1, tender=False))
+                conflict = None
+            except VersionConflict as exc:
+                conflict = exc
+        assert isinstance(conflict, VersionConflict) and conflict.current_values["tender"] is True
+    finally:
+        first.close()
+        second.close()
+    with database.sessions() as check:
+        assert [t.tender for t in list_targets(db=check, actor=tara, drawing_id=drawing_id)] == [True]
