@@ -124,11 +124,11 @@ def test_the_therapist_creates_an_assessment_uploads_a_photo_and_sees_the_result
     text = html.unescape(page.text)
     table = text[text.index('id="metrics-anterior"'):]
     table = table[: table.index("</table>")]
-    assert 'data-metric="shoulder_height_difference"' in table and "Shoulder height difference" in table
+    assert 'data-metric="pelvic_obliquity"' in table and "Pelvic obliquity" in table
     assert "pose estimate" in table and "deviation" in table and "°" in table
     assert "not measured: " in table  # the Q angle needs therapist points, and says so
     assert f'src="/posture-assessments/{aid}/views/anterior/annotated.jpg"' in page.text
-    assert "Elevated shoulder" in text and 'href="/atlas/muscles/upper_trapezius' in page.text
+    assert "Lateral pelvic tilt" in text and 'href="/atlas/muscles/quadratus_lumborum' in page.text
     assert "referral flag, not a diagnosis" in text
     assert f'href="/posture-assessments/{aid}/views/anterior/edit"' in page.text
 
@@ -144,7 +144,7 @@ def test_the_therapist_creates_an_assessment_uploads_a_photo_and_sees_the_result
     assert b"Exif" not in photo.content[:4096]
 
     landmarks, version, editor = _editor_state(tara, aid)
-    assert version == 2 and landmarks["left_shoulder"]["source"] == "model"
+    assert version == 2 and landmarks["left_hip"]["source"] == "model"
     assert 'data-name="left_shoulder"' in editor and 'data-add="acromion_left"' in editor and 'data-add="c7"' in editor
     assert 'data-recompute-url="/api/posture/recompute"' in editor
 
@@ -183,10 +183,11 @@ def test_the_recompute_api_follows_the_points_and_needs_the_csrf_header(signed_i
     body = {"view": "anterior", "image_size": [1000, 667], "height_cm": 175, "landmarks": landmarks}
     first = tara.http.post("/api/posture/recompute", json=body, headers={"X-CSRF-Token": token})
     assert first.status_code == 200, first.text
-    shoulder = next(m for m in first.json()["metrics"] if m["id"] == "shoulder_height_difference")
-    moved = {**landmarks, "right_shoulder": {**landmarks["right_shoulder"], "y": landmarks["left_shoulder"]["y"]}}
+    shoulder = next(m for m in first.json()["metrics"] if m["id"] == "pelvic_obliquity")
+    level = (landmarks["left_hip"]["y"] + landmarks["right_hip"]["y"]) / 2  # the therapist levels both hip points
+    moved = {**landmarks, **{n: {**landmarks[n], "y": level} for n in ("left_hip", "right_hip")}}
     second = tara.http.post("/api/posture/recompute", json={**body, "landmarks": moved}, headers={"X-CSRF-Token": token})
-    level = next(m for m in second.json()["metrics"] if m["id"] == "shoulder_height_difference")
+    level = next(m for m in second.json()["metrics"] if m["id"] == "pelvic_obliquity")
     assert shoulder["status"] == "deviation" and level["status"] == "normal" and level["value"] < shoulder["value"]
 
     assert tara.http.post("/api/posture/recompute", json=body).status_code == 403  # no CSRF header
@@ -215,10 +216,10 @@ def test_the_api_creates_uploads_corrects_and_compares(app, people, client_of, a
     assert front["width"] == 1000 and front["landmarks"]["nose"]["source"] == "model" and front["metrics"]
 
     landmarks = front["landmarks"]
-    landmarks["right_shoulder"]["y"] = landmarks["left_shoulder"]["y"]
+    landmarks["left_hip"]["y"] = landmarks["right_hip"]["y"] = (landmarks["left_hip"]["y"] + landmarks["right_hip"]["y"]) / 2
     put = http.put(f"/api/posture-assessments/{aid}/views/anterior/landmarks", json={"version": 2, "landmarks": landmarks})
     assert put.status_code == 200 and put.json()["version"] == 3
-    assert put.json()["photos"]["anterior"]["landmarks"]["right_shoulder"]["source"] == "therapist"
+    assert put.json()["photos"]["anterior"]["landmarks"]["right_hip"]["source"] == "therapist"
     conflict = http.put(f"/api/posture-assessments/{aid}/views/anterior/landmarks", json={"version": 2, "landmarks": landmarks})
     assert conflict.status_code == 409 and conflict.json()["current_version"] == 3 and conflict.json()["detail"]
 
@@ -226,7 +227,7 @@ def test_the_api_creates_uploads_corrects_and_compares(app, people, client_of, a
     http.put(f"/api/posture-assessments/{later['id']}/views/anterior", files={"photo": ("f.jpg", front_jpeg, "image/jpeg")})
     cmp = http.get("/api/posture-assessments/compare", params={"a": later["id"], "b": aid})
     assert cmp.status_code == 200 and cmp.json()["before"]["id"] == aid
-    shoulder = next(c for c in cmp.json()["changes"] if c["id"] == "shoulder_height_difference")
+    shoulder = next(c for c in cmp.json()["changes"] if c["id"] == "pelvic_obliquity")
     assert shoulder["trend"] == "worse" and shoulder["change"] > 0
     listed = http.get(f"/api/clients/{cid}/posture-assessments").json()
     assert [a["id"] for a in listed] == [later["id"], aid]
@@ -323,7 +324,7 @@ def test_two_assessments_side_by_side(signed_in, people, client_of, front_jpeg) 
     for aid in (first, second):
         assert _upload(tara, aid, "anterior", front_jpeg).status_code == 303
     landmarks, version, _ = _editor_state(tara, second)
-    landmarks["right_shoulder"]["y"] = landmarks["left_shoulder"]["y"]
+    landmarks["left_hip"]["y"] = landmarks["right_hip"]["y"] = (landmarks["left_hip"]["y"] + landmarks["right_hip"]["y"]) / 2
     tara.submit(f"/posture-assessments/{second}/views/anterior/edit", f"/posture-assessments/{second}/views/anterior/landmarks",
                 {"version": version, "landmarks": json.dumps(landmarks)})
     listing = tara.get(f"/clients/{cid}/posture-assessments")
@@ -331,7 +332,7 @@ def test_two_assessments_side_by_side(signed_in, people, client_of, front_jpeg) 
     page = tara.get(f"/posture-assessments/compare?a={second}&b={first}")
     assert page.status_code == 200
     text = html.unescape(page.text)
-    row = re.search(r'<tr data-metric="shoulder_height_difference">(.*?)</tr>', text, re.DOTALL)
+    row = re.search(r'<tr data-metric="pelvic_obliquity">(.*?)</tr>', text, re.DOTALL)
     assert row and "deviation → normal" in row.group(1) and "better" in row.group(1)
     assert f'src="/posture-assessments/{first}/views/anterior/annotated.jpg"' in page.text
     assert f'src="/posture-assessments/{second}/views/anterior/annotated.jpg"' in page.text

@@ -15,14 +15,15 @@ import numpy as np
 
 from myomap.posture.annotate import ImageFormat
 from myomap.posture.catalog import VIEWS, Sex
+from myomap.posture.context import Scale
 from myomap.posture.errors import PhotoError, SeveralPeopleError
 from myomap.posture.images import DecodedPhoto, decode_photo
 from myomap.posture.landmarks import BLAZEPOSE_INDEX, Landmark, LandmarkSet, coerce_landmarks
-from myomap.posture.metrics import MetricResult, Scale, ViewMetrics, compute_metrics
+from myomap.posture.metrics import MetricResult, ViewMetrics, compute_metrics
 from myomap.posture.passes import combine, extra_passes
 from myomap.posture.patterns import Pattern, detect_patterns
 from myomap.posture.people import Box, check_standing, check_whole_body, other_people, parse_box, person_box
-from myomap.posture.pose import PoseBackend, RawLandmark, default_backend
+from myomap.posture.pose import PoseBackend, RawLandmark, RGBImage, default_backend
 from myomap.posture.settings import Settings
 
 
@@ -70,12 +71,12 @@ class PostureAnalysis:
                 return m
         raise KeyError(metric_id)
 
-    def annotated_png(self, rgb: np.ndarray | None = None, *, max_side: int = 1600, settings: Settings | Mapping[str, Any] | None = None) -> bytes:
+    def annotated_png(self, rgb: RGBImage | None = None, *, max_side: int = 1600, settings: Settings | Mapping[str, Any] | None = None) -> bytes:
         """The annotated photo as PNG bytes (uses the analysed photo unless ``rgb`` is given)."""
         return self.annotated_image(rgb, max_side=max_side, settings=settings, image_format="png")
 
     def annotated_image(
-        self, rgb: np.ndarray | None = None, *, max_side: int = 1600, settings: Settings | Mapping[str, Any] | None = None,
+        self, rgb: RGBImage | None = None, *, max_side: int = 1600, settings: Settings | Mapping[str, Any] | None = None,
         image_format: ImageFormat = "jpeg",
     ) -> bytes:
         """The annotated photo as JPEG (fast, the default) or PNG bytes."""
@@ -113,7 +114,7 @@ def model_landmarks(
 
 
 def detect_landmarks(
-    photo: DecodedPhoto | np.ndarray,
+    photo: DecodedPhoto | RGBImage,
     *,
     box: Sequence[float] | str | None = None,
     settings: Settings | Mapping[str, Any] | None = None,
@@ -130,16 +131,19 @@ def detect_landmarks(
         region = rgb[y : y + h, x : x + w]
         offset = (x, y)
     backend = backend or default_backend()
-    raw = backend.detect(np.ascontiguousarray(region))
+    found = backend.find(np.ascontiguousarray(region))
     where = "in the box" if box is not None else "in the photo"
-    if raw is None:
+    if found is None:
         raise PhotoError(f"no person found {where}; photograph the client standing, whole body in frame, in good light")
+    raw = found.landmarks
     if len(raw) < 33:
         raise PhotoError(f"the pose model returned {len(raw)} points instead of 33")
     rh, rw = region.shape[:2]
     check_whole_body(raw, rw, rh, cfg.visibility_threshold)
     check_standing(raw, cfg.visibility_threshold)
-    if box is None and cfg.check_several_people:
+    # The pose model's person detector already counts people; the slower HOG check that decides
+    # whether another person is clearly there runs only when it saw more than the client.
+    if box is None and cfg.check_several_people and found.people_seen > 1:
         others = other_people(rgb, person_box(raw, width, height))
         if others:
             raise SeveralPeopleError(len(others) + 1)

@@ -7,16 +7,27 @@ are drawn as diamonds, model points as dots, uncertain points hollow and grey.
 
 from __future__ import annotations
 
+import functools
 import io
 import math
 from collections.abc import Mapping, Sequence
-from typing import Literal
+from typing import TYPE_CHECKING, Literal, TypeAlias
 
 import numpy as np
+import numpy.typing as npt
 
 from myomap.posture import geometry as g
 from myomap.posture.landmarks import Landmark
 from myomap.posture.metrics import MetricResult
+
+if TYPE_CHECKING:
+    from PIL.Image import Image as PILImage
+    from PIL.ImageDraw import ImageDraw
+    from PIL.ImageFont import FreeTypeFont, ImageFont
+
+Font: TypeAlias = "FreeTypeFont | ImageFont"
+Point = tuple[float, float]
+Colour = tuple[int, ...]
 
 SKELETON: tuple[tuple[str, str], ...] = (
     ("left_ear", "right_ear"),
@@ -87,7 +98,7 @@ def _colour(lm: Landmark, uncertain: bool) -> tuple[int, int, int]:
 
 
 def render_annotation(
-    rgb: np.ndarray,
+    rgb: npt.NDArray[np.uint8],
     *,
     view: str,
     landmarks: Mapping[str, Landmark],
@@ -103,13 +114,13 @@ def render_annotation(
     """
     from PIL import Image, ImageDraw
 
-    base = Image.fromarray(np.ascontiguousarray(rgb)).convert("RGB")
+    base = Image.fromarray(np.ascontiguousarray(rgb)).convert("RGB")  # a copy: the photo is never drawn on
     scale = min(1.0, max_side / max(base.size))
     if scale < 1.0:
         base = base.resize((round(base.width * scale), round(base.height * scale)), Image.Resampling.BILINEAR)
     width, height = base.size
-    overlay = Image.new("RGBA", base.size, (0, 0, 0, 0))
-    draw = ImageDraw.Draw(overlay)
+    # Drawn straight onto the RGB copy, each shape blended by its alpha (no overlay to composite).
+    draw = ImageDraw.Draw(base, "RGBA")
     unit = max(1.0, max(width, height) / 700.0)  # line and marker size unit
     font = _font(max(11, round(13 * unit)))
     small = _font(max(10, round(11 * unit)))
@@ -129,9 +140,9 @@ def render_annotation(
     # Reference line (vertical through the ankle midpoint, or the ankle / lateral malleolus in a side view).
     ref_x = _reference_x(view, landmarks, uncertain)
     if ref_x is not None:
-        x = ref_x * scale
-        _dashed(draw, (x, 0), (x, height), fill=REFERENCE_COLOUR + (200,), width=max(1, round(1.5 * unit)), dash=round(10 * unit))
-        draw.text((x + 4 * unit, 4 * unit), "reference line", font=small, fill=REFERENCE_COLOUR + (255,),
+        rx = ref_x * scale
+        _dashed(draw, (rx, 0), (rx, height), fill=REFERENCE_COLOUR + (200,), width=max(1, round(1.5 * unit)), dash=round(10 * unit))
+        draw.text((rx + 4 * unit, 4 * unit), "reference line", font=small, fill=REFERENCE_COLOUR + (255,),
                   stroke_width=max(1, round(unit)), stroke_fill=(0, 0, 0, 200))
 
     # Skeleton.
@@ -155,17 +166,17 @@ def render_annotation(
     far = {"left": "right_", "right": "left_"}.get(view)
     order = sorted(landmarks.items(), key=lambda item: 0 if far and item[0].startswith(far) else 1)  # near side on top
     for name, lm in order:
-        x, y = P(lm)
+        px, py = P(lm)
         colour = _colour(lm, uncertain[name])
         if lm.source == "therapist":
             d = r * 1.5
-            draw.polygon([(x, y - d), (x + d, y), (x, y + d), (x - d, y)], fill=colour + (255,), outline=(255, 255, 255, 255))
+            draw.polygon([(px, py - d), (px + d, py), (px, py + d), (px - d, py)], fill=colour + (255,), outline=(255, 255, 255, 255))
         elif uncertain[name]:
-            draw.ellipse([x - r, y - r, x + r, y + r], outline=colour + (255,), width=max(1, round(unit)))
+            draw.ellipse([px - r, py - r, px + r, py + r], outline=colour + (255,), width=max(1, round(unit)))
         else:
-            draw.ellipse([x - r, y - r, x + r, y + r], fill=colour + (255,), outline=(0, 0, 0, 255))
+            draw.ellipse([px - r, py - r, px + r, py + r], fill=colour + (255,), outline=(0, 0, 0, 255))
 
-    out = Image.alpha_composite(base.convert("RGBA"), overlay).convert("RGB")
+    out = base
     if legend:
         out = _with_legend_panel(out, view, metrics, font, small, unit)
     buf = io.BytesIO()
@@ -176,7 +187,9 @@ def render_annotation(
     return buf.getvalue()
 
 
-def _font(size: int):  # type: ignore[no-untyped-def]
+@functools.lru_cache(maxsize=8)
+def _font(size: int) -> Font:
+    """The bundled font at ``size`` (loaded once: decoding it took a millisecond per image)."""
     from PIL import ImageFont
 
     try:
@@ -199,7 +212,7 @@ def _reference_x(view: str, lms: Mapping[str, Landmark], uncertain: Mapping[str,
     return None
 
 
-def _dashed(draw, a, b, *, fill, width: int, dash: int) -> None:  # type: ignore[no-untyped-def]
+def _dashed(draw: ImageDraw, a: Point, b: Point, *, fill: Colour, width: int, dash: int) -> None:
     length = g.distance(a, b)
     if length == 0:
         return
@@ -211,7 +224,9 @@ def _dashed(draw, a, b, *, fill, width: int, dash: int) -> None:  # type: ignore
                   fill=fill, width=width)
 
 
-def _metric_arc(draw, m: MetricResult, pts, ref: str, unit: float, font) -> None:  # type: ignore[no-untyped-def]
+def _metric_arc(draw: ImageDraw, m: MetricResult, pts: Sequence[Point], ref: str, unit: float, font: Font) -> None:
+    if m.value is None:
+        return
     colour = STATUS_COLOUR[m.status] + (255,)
     p0, p1 = pts
     if ref == "horizontal" and m.base_id != "craniovertebral_angle":
@@ -265,13 +280,15 @@ def _plain(text: str) -> str:
     return text.translate(_PLAIN)
 
 
-def _with_legend_panel(photo, view: str, metrics: Sequence[MetricResult], font, small, unit: float):  # type: ignore[no-untyped-def]
+def _with_legend_panel(photo: PILImage, view: str, metrics: Sequence[MetricResult], font: Font, small: Font, unit: float) -> PILImage:
     """The photo with a legend panel on its right, so the legend never hides the client."""
     from PIL import Image, ImageDraw
 
-    measured = [m for m in metrics if m.status != "not measured" and m.value is not None]
-    lines: list[tuple[str, tuple[int, int, int], object]] = [(f"{view} view", (255, 255, 255), font)]
+    measured = [m for m in metrics if m.status != "not measured"]
+    lines: list[tuple[str, tuple[int, int, int], Font]] = [(f"{view} view", (255, 255, 255), font)]
     for m in measured:
+        if m.value is None:
+            continue
         u = "°" if m.unit == "deg" else f" {m.unit}"
         side = f" [{m.side}]" if m.side and not m.name.endswith(f"({m.side})") else ""
         spread = "" if m.uncertainty is None else f" ±{m.uncertainty:.1f}{'°' if m.unit == 'deg' else ''}"

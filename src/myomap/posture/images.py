@@ -8,10 +8,15 @@ import io
 import warnings
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from myomap.posture.errors import PhotoError
+from myomap.posture.pose import RGBImage
+
+if TYPE_CHECKING:
+    from PIL.Image import Image as PILImage
 
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 DEFAULT_MAX_PIXELS = 40_000_000
@@ -24,7 +29,7 @@ _HEIF_BRANDS = {b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"hevm", b
 class DecodedPhoto:
     """A decoded, upright photo and the privacy-safe copy to store (encoded on first use)."""
 
-    rgb: np.ndarray  # (height, width, 3) uint8, EXIF orientation applied
+    rgb: RGBImage  # (height, width, 3) uint8, EXIF orientation applied
     source_type: str  # "jpeg" | "png" | "heif" | "webp"
     stored_type: str  # "jpeg" | "png"
     icc_profile: bytes | None = field(default=None, repr=False)
@@ -138,7 +143,7 @@ def decode_photo(data: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES, max_pixels:
     return DecodedPhoto(rgb=rgb, source_type=kind, stored_type=stored_type, icc_profile=icc)
 
 
-def encode_clean(rgb: np.ndarray, fmt: str = "jpeg", *, icc_profile: bytes | None = None, quality: int = 92) -> bytes:
+def encode_clean(rgb: RGBImage, fmt: str = "jpeg", *, icc_profile: bytes | None = None, quality: int = 92) -> bytes:
     """Encode pixels into a fresh image: no EXIF, XMP, GPS, maker notes or comments, only the colour profile."""
     from PIL import Image
 
@@ -154,7 +159,7 @@ def encode_clean(rgb: np.ndarray, fmt: str = "jpeg", *, icc_profile: bytes | Non
     return out.getvalue()
 
 
-def _to_rgb(image):  # type: ignore[no-untyped-def]
+def _to_rgb(image: PILImage) -> PILImage:
     from PIL import Image
 
     if image.mode == "RGB":

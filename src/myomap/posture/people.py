@@ -10,13 +10,17 @@ only *clearly* separate people stop the analysis.
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from myomap.posture.errors import PhotoError
-from myomap.posture.pose import RawLandmark
+from myomap.posture.pose import RawLandmark, RGBImage
+
+if TYPE_CHECKING:
+    import cv2
 
 # BlazePose indices (posture.md §2).
 HEAD = {"nose": 0, "left eye": 2, "right eye": 5, "left ear": 7, "right ear": 8}
@@ -98,7 +102,7 @@ def check_standing(raw: Sequence[RawLandmark], visibility_threshold: float) -> N
         )
 
 
-def _edge(raw: Sequence[RawLandmark], indices, width: int, height: int) -> str:  # type: ignore[no-untyped-def]
+def _edge(raw: Sequence[RawLandmark], indices: Iterable[int], width: int, height: int) -> str:
     pts = [raw[i] for i in indices]
     if any(p.y < 0 for p in pts):
         return " at the top edge"
@@ -119,23 +123,23 @@ def person_box(raw: Sequence[RawLandmark], width: int, height: int) -> PersonBox
     )
 
 
-_hog = None
+_hog: cv2.HOGDescriptor | None = None
 _hog_lock = threading.Lock()
 
 
-def _hog_detector():  # type: ignore[no-untyped-def]
+def _hog_detector() -> cv2.HOGDescriptor:
     global _hog
     with _hog_lock:
         if _hog is None:
             import cv2
 
             hog = cv2.HOGDescriptor()
-            hog.setSVMDetector(cv2.HOGDescriptor_getDefaultPeopleDetector())
+            hog.setSVMDetector(np.asarray(cv2.HOGDescriptor.getDefaultPeopleDetector(), dtype=np.float32))
             _hog = hog
         return _hog
 
 
-def other_people(rgb: np.ndarray, client: PersonBox) -> list[PersonBox]:
+def other_people(rgb: RGBImage, client: PersonBox) -> list[PersonBox]:
     """People-shaped detections (HOG) that are clearly not the client, in full-image pixels."""
     import cv2
 

@@ -57,17 +57,8 @@ class Settings:
             raise ValueError("max_uncertainty_deg and max_uncertainty_cm must be positive")
         if not 0.5 < self.eye_height_ratio < 1.0:
             raise ValueError("eye_height_ratio must lie between 0.5 and 1")
-        normalised: dict[str, dict[str, float]] = {}
-        for metric_id, value in dict(self.thresholds).items():
-            if isinstance(value, (int, float)) and not isinstance(value, bool):
-                normalised[metric_id] = {"max_abs": float(value)}
-            elif isinstance(value, Mapping):
-                unknown = set(value) - set(_THRESHOLD_KEYS)
-                if unknown:
-                    raise ValueError(f"threshold for {metric_id!r}: unknown keys {sorted(unknown)} (use max_abs, min, max)")
-                normalised[metric_id] = {k: float(v) for k, v in value.items() if v is not None}
-            else:
-                raise ValueError(f"threshold for {metric_id!r} must be a number or a mapping")
+        # A number given for a threshold (allowed) means max_abs: stored as the mapping it stands for.
+        normalised = {metric_id: _threshold(metric_id, value) for metric_id, value in dict(self.thresholds).items()}
         object.__setattr__(self, "thresholds", normalised)
 
     @classmethod
@@ -86,5 +77,17 @@ class Settings:
         raise TypeError(f"settings must be a Settings or a mapping, not {type(value).__name__}")
 
     def with_thresholds(self, **overrides: float | Mapping[str, float]) -> Settings:
-        merged = {**self.thresholds, **overrides}
+        merged = {**self.thresholds, **{metric_id: _threshold(metric_id, v) for metric_id, v in overrides.items()}}
         return replace(self, thresholds=merged)
+
+
+def _threshold(metric_id: str, value: object) -> dict[str, float]:
+    """One threshold override as its mapping: a bare number is ``max_abs``. Raises ValueError."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return {"max_abs": float(value)}
+    if isinstance(value, Mapping):
+        unknown = set(value) - set(_THRESHOLD_KEYS)
+        if unknown:
+            raise ValueError(f"threshold for {metric_id!r}: unknown keys {sorted(unknown)} (use max_abs, min, max)")
+        return {str(k): float(v) for k, v in value.items() if v is not None}
+    raise ValueError(f"threshold for {metric_id!r} must be a number or a mapping")
