@@ -18,6 +18,8 @@ from myomap.records.clients.schemas import ClientCreate, ClientUpdate
 from myomap.records.clients.service import (
     ClientResults,
     archive_client,
+    client_values,
+    create_client,
     get_client_for_user,
     read_client,
     restore_client,
@@ -25,7 +27,7 @@ from myomap.records.clients.service import (
     update_client,
 )
 from myomap.records.db import Database
-from myomap.records.errors import NotFound, ValidationFailed, VersionConflict
+from myomap.records.errors import Forbidden, NotFound, ValidationFailed, VersionConflict
 from myomap.records.validation import parse
 
 if TYPE_CHECKING:
@@ -185,8 +187,6 @@ def test_one_search_box_understands_names_phones_emails_and_birth_dates(db: Sess
 
 def test_pages_walk_every_client_once_in_a_stable_order(db: Session, world: World) -> None:
     actor = world.actor(world.front_desk)
-    from myomap.records.clients.service import create_client
-
     for i in range(23):
         # Several share a name, so the id must break ties.
         create_client(db=db, actor=actor, data=ClientCreate(given_name=f"P{i % 5}", family_name="Same" if i % 2 else f"Fam{i:02d}"))
@@ -233,3 +233,42 @@ def test_every_read_and_change_is_audited(db: Session, world: World, make_client
         world.therapist.id, world.clinic.id, "client", client.id,
     )
     assert update.ip == "192.0.2.10" and update.detail == {"fields": ["notes"]} and update.at is not None
+
+
+# ---- clinical notes are for clinicians; front desk keeps administrative notes ------------------
+
+
+def test_front_desk_sees_and_edits_only_the_administrative_fields(db: Session, world: World, make_client: MakeClient) -> None:
+    tara = world.actor(world.therapist)
+    client = make_client(actor=tara, notes="Guarding left shoulder; query frozen shoulder", admin_notes="Pays by card")
+    desk = world.actor(world.front_desk)
+    seen = client_values(read_client(db=db, actor=desk, client_id=client.id), desk)
+    assert seen["admin_notes"] == "Pays by card" and "notes" not in seen
+    assert client_values(client, tara)["notes"] == "Guarding left shoulder; query frozen shoulder"
+    updated = update_client(db=db, actor=desk, client_id=client.id, data=ClientUpdate(version=1, admin_notes="Pays cash"))
+    db.commit()
+    assert (updated.admin_notes, updated.notes) == ("Pays cash", "Guarding left shoulder; query frozen shoulder")
+
+
+@pytest.mark.parametrize("notes", ["Looks fine to me", None])
+def test_front_desk_cannot_write_or_erase_clinical_notes(
+    db: Session, world: World, make_client: MakeClient, notes: str | None
+) -> None:
+    client = make_client(actor=world.actor(world.therapist), notes="Tender QL right")
+    desk = world.actor(world.front_desk)
+    with pytest.raises(Forbidden, match="clinical notes"):
+        update_client(db=db, actor=desk, client_id=client.id, data=ClientUpdate(version=1, notes=notes))
+    with pytest.raises(Forbidden, match="clinical notes"):
+        create_client(db=db, actor=desk, data=ClientCreate(given_name="Bo", family_name="Peep", notes=notes))
+    db.rollback()
+    assert db.get_one(Client, client.id).notes == "Tender QL right"
+    assert db.scalar(select(Client).where(Client.given_name == "Bo")) is None
+
+
+def test_a_conflict_shows_front_desk_no_clinical_notes(db: Session, world: World, make_client: MakeClient) -> None:
+    client = make_client(actor=world.actor(world.therapist), notes="Tender QL right")
+    update_client(db=db, actor=world.actor(world.therapist), client_id=client.id, data=ClientUpdate(version=1, phone="1"))
+    db.commit()
+    with pytest.raises(VersionConflict) as caught:
+        update_client(db=db, actor=world.actor(world.front_desk), client_id=client.id, data=ClientUpdate(version=1, phone="2"))
+    assert caught.value.current_values["phone"] == "1" and "notes" not in caught.value.current_values

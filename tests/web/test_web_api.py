@@ -171,3 +171,25 @@ def test_the_openapi_document_describes_the_api(app: FastAPI) -> None:
     assert not any(p.startswith("/clients") for p in spec["paths"])  # pages are not part of the API
     docs = http.get("/api/docs")
     assert docs.status_code == 200 and "/api/clients/{client_id}/pain-drawings" in docs.text and "ClientUpdate" in docs.text
+
+
+def test_the_front_desks_token_gets_no_clinical_notes_and_cannot_write_them(
+    api: Api, people: World, client_of: ClientOf, web_db: Database
+) -> None:
+    from myomap.records.clients.models import Client
+
+    cid = client_of(people.therapist, notes="Taut band in upper trapezius", admin_notes="Pays by card")
+    desk = api(people.front_desk)
+    one = desk.get(f"/api/clients/{cid}").json()
+    assert one["admin_notes"] == "Pays by card" and one["notes"] is None
+    listed = desk.get("/api/clients").json()["items"]
+    assert [c["notes"] for c in listed] == [None] and "Taut band" not in desk.get("/api/clients").text
+    for body in ({"version": 1, "notes": "edited"}, {"version": 1, "notes": None}):
+        refused = desk.patch(f"/api/clients/{cid}", json=body)
+        assert refused.status_code == 403 and "clinical notes" in refused.json()["detail"]
+    stale = desk.patch(f"/api/clients/{cid}", json={"version": 0, "phone": "1"})
+    assert stale.status_code == 409 and "notes" not in stale.json()["current"] and "Taut band" not in stale.text
+    assert desk.patch(f"/api/clients/{cid}", json={"version": 1, "admin_notes": "Pays cash"}).status_code == 200
+    with web_db.sessions() as s:
+        assert s.get_one(Client, cid).notes == "Taut band in upper trapezius"
+    assert api(people.therapist).get(f"/api/clients/{cid}").json()["notes"] == "Taut band in upper trapezius"

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 NEW_CLIENT = {
     "given_name": "Grace", "family_name": "Hopper", "date_of_birth": "1980-04-03", "gender": "Female",
     "phone": "0412 555 018", "email": "grace@example.com", "address": "1 Harbour St", "occupation": "Admiral",
-    "referring_provider": "Dr Who", "notes": "Prefers mornings",
+    "referring_provider": "Dr Who", "admin_notes": "Prefers mornings",
 }
 
 
@@ -136,3 +136,24 @@ def test_the_dashboard_lists_recent_clients(signed_in: SignedIn, people: World, 
     client_of(people.front_desk, given_name="Recent", family_name="Person")
     page = signed_in(people.therapist).get("/")
     assert "Recent Person" in page.text and "1 active clients" in page.text
+
+
+def test_front_desk_pages_never_show_clinical_notes_and_keep_them_on_save(
+    signed_in: SignedIn, people: World, client_of: ClientOf, web_db: Database
+) -> None:
+    cid = client_of(people.therapist, notes="Referred pain reproduced at infraspinatus", admin_notes="Prefers Tuesdays")
+    desk = signed_in(people.front_desk)
+    for path in (f"/clients/{cid}", f"/clients/{cid}/edit"):
+        page = desk.get(path)
+        assert page.status_code == 200 and "Prefers Tuesdays" in page.text
+        assert "infraspinatus" not in page.text and 'name="notes"' not in page.text
+    saved = desk.submit(f"/clients/{cid}/edit", f"/clients/{cid}", {
+        "given_name": "Ada", "family_name": "Lovelace", "version": "1", "admin_notes": "Prefers Wednesdays",
+    })
+    assert saved.status_code == 303
+    with web_db.sessions() as s:
+        client = s.get_one(Client, cid)
+        assert (client.admin_notes, client.notes) == ("Prefers Wednesdays", "Referred pain reproduced at infraspinatus")
+    therapist_page = signed_in(people.therapist).get(f"/clients/{cid}")
+    assert "Clinical notes" in therapist_page.text and "infraspinatus" in therapist_page.text
+    assert 'name="notes"' in signed_in(people.therapist).get(f"/clients/{cid}/edit").text

@@ -32,7 +32,10 @@ class Client(Base):
     address: Mapped[str | None] = mapped_column(Text, nullable=True)
     occupation: Mapped[str | None] = mapped_column(String(200), nullable=True)
     referring_provider: Mapped[str | None] = mapped_column(String(200), nullable=True)
-    notes: Mapped[str | None] = mapped_column(Text, nullable=True)
+    notes: Mapped[str | None] = mapped_column(Text, nullable=True, comment="clinical notes: therapists and owners only")
+    admin_notes: Mapped[str | None] = mapped_column(
+        Text, nullable=True, comment="administrative notes (bookings, billing); front desk sees these"
+    )
 
     # Derived search keys, maintained by the service (folded case and accents, digits only).
     sort_name: Mapped[str] = mapped_column(String(210), default="")

@@ -7,6 +7,9 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from myomap.records.accounts.permissions import Actor, Permission
+from myomap.records.clients.models import Client
+
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 # The fields a user edits, in form order, with their labels.
@@ -20,8 +23,18 @@ CLIENT_FIELDS: dict[str, str] = {
     "address": "Address",
     "occupation": "Occupation",
     "referring_provider": "Referring provider",
-    "notes": "Notes",
+    "admin_notes": "Administrative notes",
+    "notes": "Clinical notes",
 }
+
+# Fields only roles with clinical access may see or change (front desk sees the others).
+CLINICAL_FIELDS: frozenset[str] = frozenset({"notes"})
+
+
+def fields_for(actor: Actor) -> dict[str, str]:
+    """The client fields (and labels) ``actor`` may see and edit, in form order."""
+    clinical = actor.can(Permission.CLINICAL)
+    return {name: label for name, label in CLIENT_FIELDS.items() if clinical or name not in CLINICAL_FIELDS}
 
 
 def _blank_to_none(value: object) -> object:
@@ -39,6 +52,7 @@ class _ClientFields(BaseModel):
 
     @field_validator(
         "date_of_birth", "gender", "phone", "email", "address", "occupation", "referring_provider", "notes",
+        "admin_notes",
         mode="before",
         check_fields=False,
     )
@@ -83,7 +97,13 @@ class ClientCreate(_ClientFields):
     address: str | None = Field(None, max_length=2000)
     occupation: str | None = Field(None, max_length=200)
     referring_provider: str | None = Field(None, max_length=200)
-    notes: str | None = Field(None, max_length=20000, description="Free notes (administrative, not clinical).")
+    admin_notes: str | None = Field(
+        None, max_length=20000, description="Administrative notes (bookings, billing); every role sees them."
+    )
+    notes: str | None = Field(
+        None, max_length=20000,
+        description="Clinical notes. Only therapists and owners may send them (front desk gets 403).",
+    )
 
 
 class ClientUpdate(_ClientFields):
@@ -99,7 +119,8 @@ class ClientUpdate(_ClientFields):
     address: str | None = Field(None, max_length=2000)
     occupation: str | None = Field(None, max_length=200)
     referring_provider: str | None = Field(None, max_length=200)
-    notes: str | None = Field(None, max_length=20000)
+    admin_notes: str | None = Field(None, max_length=20000, description="Administrative notes.")
+    notes: str | None = Field(None, max_length=20000, description="Clinical notes (therapists and owners only).")
 
     @field_validator("given_name", "family_name")
     @classmethod
@@ -132,12 +153,21 @@ class ClientRead(BaseModel):
     address: str | None
     occupation: str | None
     referring_provider: str | None
-    notes: str | None
+    admin_notes: str | None = Field(description="Administrative notes (bookings, billing).")
+    notes: str | None = Field(description="Clinical notes; always null for front desk, who may not see them.")
     is_archived: bool
     archived_at: datetime | None
     created_at: datetime
     updated_at: datetime
     version: int
+
+    @classmethod
+    def of(cls, client: Client, actor: Actor) -> ClientRead:
+        """``client`` as ``actor`` may see it: clinical fields are blanked for front desk."""
+        read = cls.model_validate(client)
+        if actor.can(Permission.CLINICAL):
+            return read
+        return read.model_copy(update=dict.fromkeys(CLINICAL_FIELDS))
 
 
 class ClientPage(BaseModel):

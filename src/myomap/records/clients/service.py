@@ -1,6 +1,7 @@
 """Client use cases: create, read, edit (optimistic concurrency), search, archive and restore.
 
 Every access goes through :func:`get_client_for_user`, and every read or change is audited.
+Clinical fields (:data:`CLINICAL_FIELDS`) are neither shown to nor changed by front desk.
 """
 
 from __future__ import annotations
@@ -20,9 +21,9 @@ from myomap.records.accounts.permissions import Actor, Permission, require
 from myomap.records.audit.service import record
 from myomap.records.base import utcnow
 from myomap.records.clients.models import Client
-from myomap.records.clients.schemas import CLIENT_FIELDS, ClientCreate, ClientUpdate
+from myomap.records.clients.schemas import CLINICAL_FIELDS, ClientCreate, ClientUpdate, fields_for
 from myomap.records.clients.search import ClientQuery, digits, fold, parse_query, sort_name
-from myomap.records.errors import NotFound, ValidationFailed, VersionConflict
+from myomap.records.errors import Forbidden, NotFound, ValidationFailed, VersionConflict
 
 Status = Literal["active", "archived", "all"]
 MAX_PAGE_SIZE = 200
@@ -37,9 +38,15 @@ def get_client_for_user(db: Session, actor: Actor, client_id: int) -> Client:
     return client
 
 
-def client_values(client: Client) -> dict[str, Any]:
-    """The user-editable fields of ``client``."""
-    return {name: getattr(client, name) for name in CLIENT_FIELDS}
+def client_values(client: Client, actor: Actor) -> dict[str, Any]:
+    """The fields of ``client`` that ``actor`` may see and edit, in form order."""
+    return {name: getattr(client, name) for name in fields_for(actor)}
+
+
+def _refuse_clinical(actor: Actor, given: set[str]) -> None:
+    """Front desk may not write clinical fields (even blank: that would erase them)."""
+    if given & CLINICAL_FIELDS and not actor.can(Permission.CLINICAL):
+        raise Forbidden("Only therapists and owners can write clinical notes; use the administrative notes instead.")
 
 
 def _refresh_keys(client: Client) -> None:
@@ -57,6 +64,7 @@ def read_client(*, db: Session, actor: Actor, client_id: int) -> Client:
 
 def create_client(*, db: Session, actor: Actor, data: ClientCreate) -> Client:
     require(actor, Permission.CLIENTS)
+    _refuse_clinical(actor, data.model_fields_set)
     now = utcnow()
     client = Client(
         clinic_id=actor.clinic_id,
@@ -73,25 +81,26 @@ def create_client(*, db: Session, actor: Actor, data: ClientCreate) -> Client:
     return client
 
 
-def _conflict(db: Session, client: Client, expected: int) -> VersionConflict:
+def _conflict(db: Session, actor: Actor, client: Client, expected: int) -> VersionConflict:
     db.refresh(client)
-    return VersionConflict("client", expected, client.version, client_values(client))
+    return VersionConflict("client", expected, client.version, client_values(client, actor))
 
 
-def _save(db: Session, client: Client, expected_version: int) -> None:
+def _save(db: Session, actor: Actor, client: Client, expected_version: int) -> None:
     """Flush ``client``; a concurrent change between our read and this write becomes a conflict."""
     try:
         db.flush()
     except StaleDataError:
         db.rollback()
-        raise _conflict(db, client, expected_version) from None
+        raise _conflict(db, actor, client, expected_version) from None
 
 
 def update_client(*, db: Session, actor: Actor, client_id: int, data: ClientUpdate) -> Client:
     """Apply the fields given in ``data``; a stale ``data.version`` raises :class:`VersionConflict`."""
     client = get_client_for_user(db, actor, client_id)
+    _refuse_clinical(actor, data.model_fields_set)
     if client.version != data.version:
-        raise VersionConflict("client", data.version, client.version, client_values(client))
+        raise VersionConflict("client", data.version, client.version, client_values(client, actor))
     changes = {k: v for k, v in data.changes().items() if getattr(client, k) != v}
     if not changes:
         record(db=db, actor=actor, action="client.update", object_type="client", object_id=client.id, detail={"fields": []})
@@ -101,7 +110,7 @@ def update_client(*, db: Session, actor: Actor, client_id: int, data: ClientUpda
     client.updated_at = utcnow()
     client.updated_by_id = actor.user.id
     _refresh_keys(client)
-    _save(db, client, data.version)
+    _save(db, actor, client, data.version)
     record(
         db=db, actor=actor, action="client.update", object_type="client", object_id=client.id,
         detail={"fields": sorted(changes)},
@@ -112,14 +121,14 @@ def update_client(*, db: Session, actor: Actor, client_id: int, data: ClientUpda
 def _set_archived(db: Session, actor: Actor, client_id: int, archived: bool, version: int | None) -> Client:
     client = get_client_for_user(db, actor, client_id)
     if version is not None and client.version != version:
-        raise VersionConflict("client", version, client.version, client_values(client))
+        raise VersionConflict("client", version, client.version, client_values(client, actor))
     if client.is_archived != archived:
         expected = client.version
         client.is_archived = archived
         client.archived_at = utcnow() if archived else None
         client.updated_at = utcnow()
         client.updated_by_id = actor.user.id
-        _save(db, client, expected)
+        _save(db, actor, client, expected)
     action = "client.archive" if archived else "client.restore"
     record(db=db, actor=actor, action=action, object_type="client", object_id=client.id)
     return client

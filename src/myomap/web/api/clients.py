@@ -37,7 +37,7 @@ def list_clients(
         db=db, actor=actor, text=q, status=status, after=after, before=before, limit=limit or settings.page_size
     )
     return ClientPage(
-        items=[ClientRead.model_validate(c) for c in results.items],
+        items=[ClientRead.of(c, actor) for c in results.items],
         total=results.total,
         next_cursor=results.next_cursor,
         prev_cursor=results.prev_cursor,
@@ -48,18 +48,18 @@ def list_clients(
 
 @router.post("", response_model=ClientRead, status_code=201, summary="Create a client")
 def create(db: DbSession, actor: ApiActor, data: ClientCreate) -> ClientRead:
-    return ClientRead.model_validate(create_client(db=db, actor=actor, data=data))
+    return ClientRead.of(create_client(db=db, actor=actor, data=data), actor)
 
 
 @router.get("/{client_id}", response_model=ClientRead, summary="Read a client")
 def read(db: DbSession, actor: ApiActor, client_id: int) -> ClientRead:
-    return ClientRead.model_validate(read_client(db=db, actor=actor, client_id=client_id))
+    return ClientRead.of(read_client(db=db, actor=actor, client_id=client_id), actor)
 
 
 @router.patch("/{client_id}", response_model=ClientRead, responses=CONFLICT, summary="Change a client")
 def patch(db: DbSession, actor: ApiActor, client_id: int, data: ClientUpdate) -> ClientRead:
     """Change the fields given. `version` must be the version you read, or you get 409."""
-    return ClientRead.model_validate(update_client(db=db, actor=actor, client_id=client_id, data=data))
+    return ClientRead.of(update_client(db=db, actor=actor, client_id=client_id, data=data), actor)
 
 
 @router.post("/{client_id}/archive", response_model=ClientRead, responses=CONFLICT, summary="Archive a client")
@@ -67,7 +67,7 @@ def archive(
     db: DbSession, actor: ApiActor, client_id: int, data: Annotated[ClientVersion | None, Body()] = None
 ) -> ClientRead:
     version = data.version if data else None
-    return ClientRead.model_validate(archive_client(db=db, actor=actor, client_id=client_id, version=version))
+    return ClientRead.of(archive_client(db=db, actor=actor, client_id=client_id, version=version), actor)
 
 
 @router.post("/{client_id}/restore", response_model=ClientRead, responses=CONFLICT, summary="Restore an archived client")
@@ -75,4 +75,4 @@ def restore(
     db: DbSession, actor: ApiActor, client_id: int, data: Annotated[ClientVersion | None, Body()] = None
 ) -> ClientRead:
     version = data.version if data else None
-    return ClientRead.model_validate(restore_client(db=db, actor=actor, client_id=client_id, version=version))
+    return ClientRead.of(restore_client(db=db, actor=actor, client_id=client_id, version=version), actor)

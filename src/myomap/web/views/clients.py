@@ -9,8 +9,8 @@ from fastapi.responses import RedirectResponse
 from starlette.datastructures import FormData
 from starlette.responses import Response
 
-from myomap.records.accounts.permissions import Permission
-from myomap.records.clients.schemas import CLIENT_FIELDS, ClientCreate, ClientUpdate
+from myomap.records.accounts.permissions import Actor, Permission
+from myomap.records.clients.schemas import ClientCreate, ClientUpdate, fields_for
 from myomap.records.clients.service import (
     Status,
     archive_client,
@@ -30,8 +30,15 @@ from myomap.web.templating import is_htmx, render
 router = APIRouter()
 
 
-def _values(form: FormData) -> dict[str, str]:
-    return {name: str(form.get(name) or "").strip() for name in CLIENT_FIELDS}
+def _values(form: FormData, actor: Actor) -> dict[str, str]:
+    """The submitted fields the actor may edit (front desk's form has no clinical fields, and a
+    missing field must not read as "cleared")."""
+    return {name: str(form.get(name) or "").strip() for name in fields_for(actor)}
+
+
+def _form(request: Request, actor: Actor, context: dict[str, Any], status_code: int = 200) -> Response:
+    """The client form, with the fields (and labels) this actor may edit."""
+    return render(request, "clients/form.html", {**context, "labels": fields_for(actor)}, status_code=status_code)
 
 
 def _display(value: Any) -> str:
@@ -60,16 +67,16 @@ def client_list(
 
 @router.get("/clients/new", include_in_schema=False)
 def new_client_form(request: Request, actor: WebActor) -> Response:
-    return render(request, "clients/form.html", {"client": None, "values": {}, "errors": {}})
+    return _form(request, actor, {"client": None, "values": {}, "errors": {}})
 
 
 @router.post("/clients", include_in_schema=False)
 def create_client_submit(request: Request, db: DbSession, actor: WebActor, form: WebForm) -> Response:
-    values = _values(form)
+    values = _values(form, actor)
     try:
         client = create_client(db=db, actor=actor, data=parse(ClientCreate, values))
     except ValidationFailed as exc:
-        return render(request, "clients/form.html", {"client": None, "values": values, "errors": exc.errors}, status_code=400)
+        return _form(request, actor, {"client": None, "values": values, "errors": exc.errors}, status_code=400)
     return RedirectResponse(f"/clients/{client.id}", status_code=303)
 
 
@@ -79,40 +86,43 @@ def client_detail(request: Request, db: DbSession, actor: WebActor, client_id: i
     drawings = []
     if actor.can(Permission.CLINICAL):
         drawings = [summary(d) for d in list_drawings(db=db, actor=actor, client_id=client.id, audit=False)]
-    return render(request, "clients/detail.html", {"client": client, "drawings": drawings})
+    details = client_values(client, actor)
+    return render(
+        request, "clients/detail.html", {"client": client, "details": details, "labels": fields_for(actor), "drawings": drawings},
+    )
 
 
 @router.get("/clients/{client_id}/edit", include_in_schema=False)
 def edit_client_form(request: Request, db: DbSession, actor: WebActor, client_id: int) -> Response:
     client = read_client(db=db, actor=actor, client_id=client_id)
-    values = {k: _display(v) for k, v in client_values(client).items()}
-    return render(request, "clients/form.html", {"client": client, "values": values, "errors": {}, "version": client.version})
+    values = {k: _display(v) for k, v in client_values(client, actor).items()}
+    return _form(request, actor, {"client": client, "values": values, "errors": {}, "version": client.version})
 
 
 @router.post("/clients/{client_id}", include_in_schema=False)
 def edit_client_submit(request: Request, db: DbSession, actor: WebActor, form: WebForm, client_id: int) -> Response:
-    values = _values(form)
+    values = _values(form, actor)
     version = str(form.get("version") or "")
     try:
         data = parse(ClientUpdate, {**values, "version": version})
         client = update_client(db=db, actor=actor, client_id=client_id, data=data)
     except ValidationFailed as exc:
         client = read_client(db=db, actor=actor, client_id=client_id)
-        return render(
-            request, "clients/form.html",
-            {"client": client, "values": values, "errors": exc.errors, "version": version}, status_code=400,
-        )
+        return _form(request, actor, {"client": client, "values": values, "errors": exc.errors, "version": version}, 400)
     except VersionConflict as exc:
         client = read_client(db=db, actor=actor, client_id=client_id)
         theirs = {k: _display(v) for k, v in exc.current_values.items()}
-        differences = [(k, CLIENT_FIELDS[k], values.get(k, ""), theirs.get(k, "")) for k in CLIENT_FIELDS if values.get(k, "") != theirs.get(k, "")]
-        return render(
-            request, "clients/form.html",
+        differences = [
+            (k, label, values.get(k, ""), theirs.get(k, ""))
+            for k, label in fields_for(actor).items() if values.get(k, "") != theirs.get(k, "")
+        ]
+        return _form(
+            request, actor,
             {
                 "client": client, "values": values, "errors": {}, "version": exc.current,
                 "conflict": exc, "differences": differences,
             },
-            status_code=409,
+            409,
         )
     return RedirectResponse(f"/clients/{client.id}?saved=1", status_code=303)
 
