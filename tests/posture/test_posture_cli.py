@@ -71,3 +71,10 @@ def test_table_output_and_bad_box(app):
     assert "Shoulder height difference" in result.output
     result = CliRunner().invoke(app, ["posture", str(photo), "--view", "anterior", "--box", "1,2,3"])
     assert result.exit_code == 2 and "--box: give the box as four whole numbers X,Y,W,H" in result.output
+
+
+def test_a_wrong_view_is_one_clear_line(app):
+    photo = fixture_path("tfjs_pose.jpg")
+    result = CliRunner().invoke(app, ["posture", str(photo), "--view", "right"])
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert "not the right side view chosen. Retake the photo with the client's right side to the camera" in " ".join(result.output.split())
