@@ -28,6 +28,18 @@ def _default_data_dir() -> Path:
     return Path.cwd() / "data"
 
 
+def _default_cache_dir() -> Path:
+    xdg = os.environ.get("XDG_CACHE_HOME", "").strip()
+    return (Path(xdg) if os.path.isabs(xdg) else Path.home() / ".cache") / "myomap"
+
+
+def cache_dir_from_env(environ: Mapping[str, str] | None = None) -> Path:
+    """The ``cache_dir`` setting read on its own, without validating the others: the knowledge
+    loaders need only it, at every start, and must not fail for an unrelated bad setting."""
+    raw = (os.environ if environ is None else environ).get(ENV_PREFIX + "CACHE_DIR", "").strip()
+    return Path(raw).expanduser().absolute() if raw else _default_cache_dir()
+
+
 def normalise_database_url(url: str) -> str:
     """Accept the usual spellings of a PostgreSQL URL and use the psycopg 3 driver for them."""
     url = url.strip()
@@ -40,7 +52,8 @@ def normalise_database_url(url: str) -> str:
 class Settings(BaseModel):
     """Myomap's settings. Each field's description is its documentation."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    # defer_build: importing this module stays cheap (the knowledge loaders only need one value).
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     data_dir: Path = Field(
         default_factory=_default_data_dir,
@@ -70,6 +83,13 @@ class Settings(BaseModel):
         ge=1,
         le=65535,
         description="Port `myomap serve` listens on (overridden by `--port`). Env: MYOMAP_PORT.",
+    )
+    cache_dir: Path = Field(
+        default_factory=_default_cache_dir,
+        description="Folder for the compiled knowledge cache (the atlas and trigger-point data, "
+        "parsed once and rebuilt whenever the packaged files change), so commands and servers "
+        "start fast. Default: `$XDG_CACHE_HOME/myomap`, else `~/.cache/myomap`. Safe to delete. "
+        "Env: MYOMAP_CACHE_DIR.",
     )
     cookie_secure: bool | None = Field(
         default=None,
@@ -142,7 +162,7 @@ class Settings(BaseModel):
             return None
         return normalise_database_url(value)
 
-    @field_validator("data_dir")
+    @field_validator("data_dir", "cache_dir")
     @classmethod
     def _absolute(cls, value: Path) -> Path:
         return value.expanduser().absolute()

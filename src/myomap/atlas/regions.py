@@ -13,8 +13,6 @@ from functools import cache, cached_property
 from importlib import resources
 from typing import Any
 
-import yaml
-
 from myomap.atlas.vocabulary import Entry, SideWord, Vocabulary, key, key_words, read_sides, trimmings
 
 
@@ -298,6 +296,8 @@ def _add_vocabulary_item(
 
 
 def _read_yaml(name: str) -> dict[str, Any]:
+    import yaml  # here, not at the top: a cached atlas needs no YAML parser
+
     text = resources.files("myomap.atlas").joinpath(f"data/{name}").read_text(encoding="utf-8")
     doc: dict[str, Any] = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     return doc
@@ -305,5 +305,13 @@ def _read_yaml(name: str) -> dict[str, Any]:
 
 @cache
 def load_atlas() -> RegionAtlas:
-    """The packaged atlas and its vocabulary, parsed and checked once per process."""
+    """The packaged atlas and its vocabulary, parsed and checked once per process, and kept in
+    the compiled cache (see :mod:`myomap.data_cache`) so later processes skip the parsing."""
+    from myomap.data_cache import load_compiled
+
+    return load_compiled("atlas", kind=RegionAtlas, packages=["myomap.atlas"], build=build_atlas)
+
+
+def build_atlas() -> RegionAtlas:
+    """The atlas parsed and checked from its YAML files (no cache)."""
     return _parse(_read_yaml("regions.yaml"), _read_yaml("vocabulary.yaml"))

@@ -12,7 +12,6 @@ from functools import cache, cached_property
 from importlib import resources
 from typing import Any, TypeVar
 
-import yaml
 from pydantic import BaseModel, ValidationError
 
 from myomap.atlas.regions import RegionAtlas, load_atlas
@@ -27,7 +26,6 @@ from myomap.knowledge.schema import (
     Source,
 )
 
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _M = TypeVar("_M", bound=BaseModel)
 
 
@@ -79,7 +77,10 @@ def _norm(text: str) -> str:
 
 
 def _read(path: str) -> Any:
-    return yaml.load(resources.files("myomap.knowledge").joinpath(path).read_text("utf-8"), Loader=_LOADER)
+    import yaml  # here, not at the top: a cached knowledge base needs no YAML parser
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    return yaml.load(resources.files("myomap.knowledge").joinpath(path).read_text("utf-8"), Loader=loader)
 
 
 def _parse(kind: type[_M], items: list[Any], where: str) -> list[_M]:
@@ -109,7 +110,20 @@ def _muscle_files() -> list[str]:
 
 @cache
 def load_knowledge() -> Knowledge:
+    """The knowledge base, parsed and cross-checked once per process, and kept in the compiled
+    cache (see :mod:`myomap.data_cache`) so later processes skip the parsing. Its atlas is
+    :func:`load_atlas`'s own object."""
+    from myomap.data_cache import load_compiled
+
     atlas = load_atlas()
+    return load_compiled(
+        "knowledge", kind=Knowledge, packages=["myomap.atlas", "myomap.knowledge"],
+        build=lambda: build_knowledge(atlas), shared={"atlas": atlas},
+    )
+
+
+def build_knowledge(atlas: RegionAtlas) -> Knowledge:
+    """The knowledge base parsed and cross-checked from its YAML files (no cache)."""
     sources = _unique(_parse(Source, _read("data/sources.yaml")["sources"], "sources.yaml"), "sources.yaml")
     conditions = _unique(
         _parse(Condition, _read("data/conditions.yaml")["conditions"], "conditions.yaml"), "conditions.yaml"
