@@ -451,3 +451,27 @@ def test_the_page_points_to_the_box_step_and_takes_the_box_fields(signed_in, peo
     assert f"Analysed inside the client's box (outlined in yellow): x {half}, y 0, {half}×{height} pixels." in shown
     landmarks, _, _ = _editor_state(tara, aid)
     assert all(half <= lm["x"] <= width for lm in landmarks.values())
+
+
+def test_a_front_photo_uploaded_as_the_back_view_is_refused_with_what_to_retake_and_nothing_is_stored(  # type: ignore[no-untyped-def]
+    app, signed_in, people, client_of, api_token, front_jpeg
+) -> None:
+    from fastapi.testclient import TestClient
+
+    from myomap.posture import decode_photo
+    from myomap.posture.images import encode_clean
+
+    # Other bytes than the fixture's, so that the model really runs (one_model_run reuses the fixture's analysis).
+    front = encode_clean(decode_photo(front_jpeg).rgb, "jpeg", quality=90)
+    cid = client_of(people.therapist)
+    tara = signed_in(people.therapist)
+    aid = _create(tara, cid)
+    page = _upload(tara, aid, "posterior", front)
+    assert page.status_code == 400
+    text = html.unescape(page.text)
+    assert "looks like a front view" in text and "Retake the photo with the client's back to the camera" in text
+    http = TestClient(app, headers={"Authorization": f"Bearer {api_token(people.therapist)}"})
+    api = http.put(f"/api/posture-assessments/{aid}/views/posterior", files={"photo": ("f.jpg", front, "image/jpeg")})
+    assert api.status_code == 422 and "not the back view chosen. Retake the photo with the client's back" in api.json()["detail"]
+    stored = http.get(f"/api/posture-assessments/{aid}").json()
+    assert stored["photos"] == {} and stored["version"] == 1  # nothing stored
