@@ -134,6 +134,15 @@ class Settings(BaseModel):
         description="Most fields accepted in one submitted form (a full pain drawing has about "
         "three per chart region). Env: MYOMAP_FORM_MAX_FIELDS.",
     )
+    request_deadline_s: float = Field(
+        default=20.0,
+        gt=0,
+        le=600,
+        description="Server-side deadline of one web or API request, in seconds: a request still "
+        "waiting for the database then gets 503, and one whose work ran past it is rolled back and "
+        "gets 503 (nothing saved), so one slow request cannot hold up the clinic. "
+        "Env: MYOMAP_REQUEST_DEADLINE_S.",
+    )
     page_size: int = Field(
         default=25,
         ge=5,

@@ -9,6 +9,7 @@ import math
 from pathlib import Path
 
 import numpy as np
+import numpy.typing as npt
 import pytest
 
 from myomap.posture.landmarks import Landmark
@@ -24,7 +25,7 @@ def fixture_path(name: str) -> Path:
     return path
 
 
-def png_bytes(rgb: np.ndarray) -> bytes:
+def png_bytes(rgb: npt.NDArray[np.uint8]) -> bytes:
     from PIL import Image
 
     buf = io.BytesIO()

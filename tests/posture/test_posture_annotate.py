@@ -11,7 +11,7 @@ from posture_helpers import SIZE, anterior_figure, lateral_figure, therapist, ti
 from myomap.posture import recompute
 
 
-def test_annotated_png_has_the_photo_and_a_legend_panel():
+def test_annotated_png_has_the_photo_and_a_legend_panel() -> None:
     lms = tilt_pair(anterior_figure(), "left_shoulder", "right_shoulder", 5.0)
     lms["asis_left"] = therapist("asis_left", 360, 540)
     analysis = recompute(lms, view="anterior", image_size=SIZE, height_cm=170)
@@ -28,7 +28,7 @@ def test_annotated_png_has_the_photo_and_a_legend_panel():
     assert any(r > 180 and g < 120 and b > 180 for r, g, b in patch)
 
 
-def test_large_photos_are_downscaled_and_lateral_views_draw():
+def test_large_photos_are_downscaled_and_lateral_views_draw() -> None:
     lms = lateral_figure("left")
     lms["tragus"] = therapist("tragus", 288, 152)
     lms["c7"] = therapist("c7", 320, 240)

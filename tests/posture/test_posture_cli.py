@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 import typer
@@ -24,7 +25,7 @@ def app() -> typer.Typer:
     return app
 
 
-def test_non_image_is_a_clear_error(app, tmp_path):
+def test_non_image_is_a_clear_error(app: typer.Typer, tmp_path: Path) -> None:
     notes = tmp_path / "notes.jpg"
     notes.write_text("not a photo at all\n")
     result = CliRunner().invoke(app, ["posture", str(notes), "--view", "anterior"])
@@ -33,7 +34,7 @@ def test_non_image_is_a_clear_error(app, tmp_path):
     assert "Traceback" not in result.output
 
 
-def test_missing_file_and_bad_box(app, tmp_path):
+def test_missing_file_and_bad_box(app: typer.Typer, tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["posture", str(tmp_path / "nope.jpg"), "--view", "left"])
     assert result.exit_code == 2 and "no such file" in result.output
     result = CliRunner().invoke(app, ["posture", str(tmp_path), "--view", "left"])
@@ -41,7 +42,7 @@ def test_missing_file_and_bad_box(app, tmp_path):
 
 
 @pytest.mark.slow
-def test_json_output_shape(app, tmp_path):
+def test_json_output_shape(app: typer.Typer, tmp_path: Path) -> None:
     photo = fixture_path("tfjs_pose.jpg")
     out_png = tmp_path / "annotated.png"
     result = CliRunner().invoke(
@@ -64,7 +65,7 @@ def test_json_output_shape(app, tmp_path):
 
 
 @pytest.mark.slow
-def test_table_output_and_bad_box(app):
+def test_table_output_and_bad_box(app: typer.Typer) -> None:
     photo = fixture_path("tfjs_pose.jpg")
     result = CliRunner().invoke(app, ["posture", str(photo), "--view", "anterior"])
     assert result.exit_code == 0, result.output
@@ -73,7 +74,7 @@ def test_table_output_and_bad_box(app):
     assert result.exit_code == 2 and "--box: give the box as four whole numbers X,Y,W,H" in result.output
 
 
-def test_a_wrong_view_is_one_clear_line(app):
+def test_a_wrong_view_is_one_clear_line(app: typer.Typer) -> None:
     photo = fixture_path("tfjs_pose.jpg")
     result = CliRunner().invoke(app, ["posture", str(photo), "--view", "right"])
     assert result.exit_code == 2 and "Traceback" not in result.output

@@ -15,13 +15,13 @@ REQUIRED = {
 }
 
 
-def test_every_required_metric_is_defined_and_computed():
+def test_every_required_metric_is_defined_and_computed() -> None:
     cat = load_catalog()
     assert REQUIRED <= set(cat.metrics)
     assert set(COMPUTE) == set(cat.metrics)
 
 
-def test_every_metric_is_cited_with_a_threshold_source():
+def test_every_metric_is_cited_with_a_threshold_source() -> None:
     cat = load_catalog()
     for m in cat.metrics.values():
         assert m.sources and any(s.id == "posture_research" for s in m.sources), m.id
@@ -34,13 +34,13 @@ def test_every_metric_is_cited_with_a_threshold_source():
             assert s.id in cat.references
 
 
-def test_clinical_metrics_use_only_therapist_points():
+def test_clinical_metrics_use_only_therapist_points() -> None:
     cat = load_catalog()
     for mid in ("q_angle", "rearfoot_angle", "craniovertebral_angle", "pelvic_tilt"):
         assert cat.metrics[mid].tier == "clinical landmark"
 
 
-def test_metric_landmark_names_exist():
+def test_metric_landmark_names_exist() -> None:
     cat = load_catalog()
     for m in cat.metrics.values():
         for name in (*m.landmarks, *m.clinical_landmarks, *m.fallback_landmarks):
@@ -49,7 +49,7 @@ def test_metric_landmark_names_exist():
                 assert resolved in ALL_LANDMARKS, (m.id, resolved)
 
 
-def test_capture_protocol_covers_the_four_views():
+def test_capture_protocol_covers_the_four_views() -> None:
     assert [v.view for v in VIEW_INSTRUCTIONS] == list(VIEWS)
     text = protocol_text()
     assert "hip height" in text and "whole body" in text.lower()

@@ -17,7 +17,7 @@ GPS_IFD = 0x8825
 ORIENTATION = 0x0112
 
 
-def _jpeg(image: Image.Image, **save) -> bytes:
+def _jpeg(image: Image.Image, **save: object) -> bytes:
     buf = io.BytesIO()
     image.save(buf, format="JPEG", quality=95, **save)
     return buf.getvalue()
@@ -43,12 +43,12 @@ def _gps_exif() -> Image.Exif:
     return exif
 
 
-def test_text_file_is_rejected_by_content():
+def test_text_file_is_rejected_by_content() -> None:
     with pytest.raises(PhotoError, match=r"unsupported file type: text; upload a JPEG, PNG, HEIC/HEIF or WebP"):
         decode_photo(b"name,age\nAnna,41\n")
 
 
-def test_gif_is_rejected_naming_the_type():
+def test_gif_is_rejected_naming_the_type() -> None:
     buf = io.BytesIO()
     _two_colour().save(buf, format="GIF")
     with pytest.raises(PhotoError, match="GIF"):
@@ -60,17 +60,17 @@ def test_gif_is_rejected_naming_the_type():
     [(b"%PDF-1.7", "pdf"), (b"PK\x03\x04rest", "zip archive"), (b"BM\x00\x00", "bmp"), (b"", "empty file"),
      (b"\x00\x00\x00\x18ftypavif", "avif"), (b"\x00\x00\x00\x18ftypheic", "heif"), (b"RIFF\x00\x00\x00\x00WEBPVP8 ", "webp")],
 )
-def test_sniffing(head: bytes, kind: str):
+def test_sniffing(head: bytes, kind: str) -> None:
     assert sniff_type(head) == kind
 
 
-def test_too_many_bytes():
+def test_too_many_bytes() -> None:
     data = _jpeg(_two_colour())
     with pytest.raises(PhotoError, match="over the 0.0 MB limit|over the"):
         decode_photo(data, max_bytes=len(data) - 1)
 
 
-def test_too_many_pixels_is_refused_before_decoding():
+def test_too_many_pixels_is_refused_before_decoding() -> None:
     # A PNG whose header claims 10000 x 10000 pixels (100 megapixels) but holds almost no data.
     buf = io.BytesIO()
     Image.new("RGB", (1, 1)).save(buf, format="PNG")
@@ -85,13 +85,13 @@ def test_too_many_pixels_is_refused_before_decoding():
         decode_photo(_jpeg(_two_colour()), max_pixels=1000)
 
 
-def test_truncated_jpeg():
+def test_truncated_jpeg() -> None:
     data = _jpeg(_two_colour(200, 400))
     with pytest.raises(PhotoError, match="could not be decoded"):
         decode_photo(data[: len(data) // 3])
 
 
-def test_exif_orientation_is_applied():
+def test_exif_orientation_is_applied() -> None:
     exif = Image.Exif()
     exif[ORIENTATION] = 6  # stored sideways: rotate 90 deg clockwise to display
     photo = decode_photo(_jpeg(_two_colour(40, 80), exif=exif.tobytes()))
@@ -101,7 +101,7 @@ def test_exif_orientation_is_applied():
     assert photo.rgb[20, 10, 2] > 200 and photo.rgb[20, 10, 0] < 60
 
 
-def test_exif_and_gps_are_stripped_from_the_stored_jpeg():
+def test_exif_and_gps_are_stripped_from_the_stored_jpeg() -> None:
     original = _jpeg(_two_colour(64, 128), exif=_gps_exif().tobytes())
     assert b"MyPhoneMaker" in original and Image.open(io.BytesIO(original)).getexif().get_ifd(GPS_IFD)
     photo = decode_photo(original)
@@ -114,7 +114,7 @@ def test_exif_and_gps_are_stripped_from_the_stored_jpeg():
     assert b"MyPhoneMaker" not in photo.stored and b"SecretModel" not in photo.stored and b"Exif\x00\x00" not in photo.stored
 
 
-def test_png_stays_png_without_metadata():
+def test_png_stays_png_without_metadata() -> None:
     from PIL import PngImagePlugin
 
     info = PngImagePlugin.PngInfo()
@@ -130,7 +130,7 @@ def test_png_stays_png_without_metadata():
     assert b"Anna Client" not in photo.stored and b"MyPhoneMaker" not in photo.stored
 
 
-def test_heic_upload_is_decoded_and_stored_as_jpeg():
+def test_heic_upload_is_decoded_and_stored_as_jpeg() -> None:
     pillow_heif = pytest.importorskip("pillow_heif")
     pillow_heif.register_heif_opener()
     buf = io.BytesIO()
@@ -143,7 +143,7 @@ def test_heic_upload_is_decoded_and_stored_as_jpeg():
     assert photo.stored_type == "jpeg" and b"MyPhoneMaker" not in photo.stored
 
 
-def test_webp_upload():
+def test_webp_upload() -> None:
     buf = io.BytesIO()
     _two_colour().save(buf, format="WEBP")
     photo = decode_photo(buf.getvalue())

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from posture_helpers import SIZE, anterior_figure, lateral_figure, therapist, tilt_pair
 
-from myomap.posture import MetricResult, compute_metrics, detect_patterns, load_patterns
+from myomap.posture import MetricResult, Pattern, compute_metrics, detect_patterns, load_patterns
 from myomap.posture.catalog import load_catalog
 
 # The muscle ids Myomap's knowledge base defines (project brief); patterns may use only these.
@@ -30,28 +32,28 @@ def mr(base_id: str, value: float | None, status: str, side: str | None = None, 
     )
 
 
-def ids(patterns):
+def ids(patterns: Iterable[Pattern]) -> list[str]:
     return [p.id for p in patterns]
 
 
-def test_every_muscle_id_in_patterns_is_a_known_muscle():
+def test_every_muscle_id_in_patterns_is_a_known_muscle() -> None:
     for p in load_patterns():
         unknown = p.muscle_ids() - MUSCLE_IDS
         assert not unknown, f"{p.id}: unknown muscle ids {sorted(unknown)}"
 
 
-def test_pattern_sources_are_cited():
+def test_pattern_sources_are_cited() -> None:
     for p in load_patterns():
         assert p.sources, p.id
         assert {s["id"] for s in p.sources} <= {"janda", "kendall", "posture_research"}
 
 
-def test_normal_results_give_no_pattern():
+def test_normal_results_give_no_pattern() -> None:
     results = [mr("shoulder_height_difference", 0.5, "normal", "left"), mr("head_tilt", 1.0, "normal", "right")]
     assert detect_patterns({"anterior": results}) == []
 
 
-def test_elevated_shoulder_names_the_side_and_its_muscles():
+def test_elevated_shoulder_names_the_side_and_its_muscles() -> None:
     [p] = detect_patterns({"anterior": [mr("shoulder_height_difference", 4.0, "deviation", "right")]})
     assert (p.id, p.side, p.kind) == ("elevated_shoulder", "right", "pattern")
     assert ("upper_trapezius", "right") in [(m.muscle, m.side) for m in p.shortened]
@@ -59,7 +61,7 @@ def test_elevated_shoulder_names_the_side_and_its_muscles():
     assert p.views == ("anterior",)
 
 
-def test_lateral_pelvic_tilt_puts_opposite_side_muscles_on_the_other_side():
+def test_lateral_pelvic_tilt_puts_opposite_side_muscles_on_the_other_side() -> None:
     [p] = detect_patterns({"posterior": [mr("pelvic_obliquity", 4.0, "deviation", "left")]})
     assert p.id == "lateral_pelvic_tilt" and p.side == "left"
     shortened = {(m.muscle, m.side) for m in p.shortened}
@@ -67,7 +69,7 @@ def test_lateral_pelvic_tilt_puts_opposite_side_muscles_on_the_other_side():
     assert ("tensor_fasciae_latae", "right") in shortened
 
 
-def test_views_disagreeing_on_the_side_are_reported():
+def test_views_disagreeing_on_the_side_are_reported() -> None:
     found = detect_patterns({
         "anterior": [mr("shoulder_height_difference", 3.0, "deviation", "right")],
         "posterior": [mr("shoulder_height_difference", 3.0, "deviation", "left", view="posterior")],
@@ -77,7 +79,7 @@ def test_views_disagreeing_on_the_side_are_reported():
     assert "disagree" in p.note
 
 
-def test_upper_crossed_combines_two_lateral_views():
+def test_upper_crossed_combines_two_lateral_views() -> None:
     results = {
         "left": [mr("forward_head", 6.0, "deviation", "left", view="left")],
         "right": [mr("shoulder_protraction", 5.0, "deviation", "right", view="right")],
@@ -91,17 +93,17 @@ def test_upper_crossed_combines_two_lateral_views():
     assert {"longus_colli", "lower_trapezius", "serratus_anterior"} <= {m.muscle for m in upper.lengthened}
 
 
-def test_forward_head_alone_is_not_upper_crossed():
+def test_forward_head_alone_is_not_upper_crossed() -> None:
     found = detect_patterns({"left": [mr("forward_head", 6.0, "deviation", "left", view="left"),
                                       mr("shoulder_protraction", 1.0, "normal", "left", view="left")]})
     assert ids(found) == ["forward_head"]
 
 
-def test_backward_forward_head_offset_does_not_trigger():
+def test_backward_forward_head_offset_does_not_trigger() -> None:
     assert detect_patterns({"left": [mr("forward_head", -4.0, "deviation", "left", view="left")]}) == []
 
 
-def test_scoliosis_screen_is_a_referral_flag_not_a_diagnosis():
+def test_scoliosis_screen_is_a_referral_flag_not_a_diagnosis() -> None:
     found = detect_patterns({"posterior": [
         mr("shoulder_height_difference", 3.0, "deviation", "right", view="posterior"),
         mr("pelvic_obliquity", 4.0, "deviation", "left", view="posterior"),
@@ -119,7 +121,7 @@ def test_scoliosis_screen_is_a_referral_flag_not_a_diagnosis():
     assert "scoliosis_screen" not in ids(same)
 
 
-def test_bilateral_knee_valgus_is_both():
+def test_bilateral_knee_valgus_is_both() -> None:
     [p] = detect_patterns({"anterior": [
         mr("knee_frontal_alignment", 8.0, "deviation", "left"),
         mr("knee_frontal_alignment", 7.0, "deviation", "right"),
@@ -128,7 +130,7 @@ def test_bilateral_knee_valgus_is_both():
     assert all(m.side is None for m in p.shortened)
 
 
-def test_sway_back_and_lower_crossed_from_a_lateral_view_with_therapist_points():
+def test_sway_back_and_lower_crossed_from_a_lateral_view_with_therapist_points() -> None:
     lms = lateral_figure("left")
     lms["asis_left"] = therapist("asis_left", 270, 560)  # 30 deg anterior tilt
     lms["psis_left"] = therapist("psis_left", 330, 525)
@@ -142,14 +144,14 @@ def test_sway_back_and_lower_crossed_from_a_lateral_view_with_therapist_points()
     assert "sway_back" in found and "flat_back" not in found
 
 
-def test_pattern_json():
+def test_pattern_json() -> None:
     [p] = detect_patterns([mr("shoulder_height_difference", 4.0, "deviation", "left")])
     out = p.to_dict()
     assert set(out) >= {"id", "name", "kind", "side", "reasons", "shortened", "lengthened", "sources", "note"}
     assert out["shortened"][0] == {"muscle": "upper_trapezius", "side": "left"}
 
 
-def test_a_right_elevated_shoulder_measured_from_landmarks_names_the_right_muscles_in_the_json():
+def test_a_right_elevated_shoulder_measured_from_landmarks_names_the_right_muscles_in_the_json() -> None:
     # tilt_pair raises the client's right point; in an anterior view that is the image's left.
     lms = tilt_pair(anterior_figure(), "left_shoulder", "right_shoulder", 6.0)
     vm = compute_metrics(lms, view="anterior", image_size=SIZE)
@@ -163,7 +165,7 @@ def test_a_right_elevated_shoulder_measured_from_landmarks_names_the_right_muscl
     assert all(m["side"] == "right" for m in p["shortened"] + p["lengthened"])
 
 
-def test_a_midline_pattern_gives_no_side_to_its_muscles():
+def test_a_midline_pattern_gives_no_side_to_its_muscles() -> None:
     [p] = detect_patterns({"left": [mr("forward_head", 6.0, "deviation", "left", view="left")]})
     assert p.id == "forward_head"
     assert all(m["side"] is None for m in p.to_dict()["shortened"] + p.to_dict()["lengthened"])

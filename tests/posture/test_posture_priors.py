@@ -1,11 +1,16 @@
 """Posture patterns become referral priors with their reasons."""
 
+from typing import Literal
+
 from myomap.posture.patterns import MuscleRef, Pattern
 from myomap.posture.priors import muscle_findings
 from myomap.referral import PainMark, Priors, rank_muscles
 
 
-def pattern(pid="forward_head", kind="pattern", shortened=("sternocleidomastoid",), lengthened=("longus_colli",)):
+def pattern(
+    pid: str = "forward_head", kind: Literal["pattern", "referral"] = "pattern", shortened: tuple[str, ...] = ("sternocleidomastoid",),
+    lengthened: tuple[str, ...] = ("longus_colli",),
+) -> Pattern:
     return Pattern(
         id=pid, name="Forward head posture", kind=kind, side=None, reasons=("forward head 4 cm",),
         shortened=tuple(MuscleRef(m, None) for m in shortened), lengthened=tuple(MuscleRef(m, "left") for m in lengthened),
@@ -13,7 +18,7 @@ def pattern(pid="forward_head", kind="pattern", shortened=("sternocleidomastoid"
     )
 
 
-def test_shortened_muscles_weigh_more_than_lengthened_and_reasons_name_the_pattern():
+def test_shortened_muscles_weigh_more_than_lengthened_and_reasons_name_the_pattern() -> None:
     found = muscle_findings([pattern()])
     assert found[("sternocleidomastoid", None)][0] == 1.0 and found[("longus_colli", "left")][0] == 0.5
     assert "forward head posture" in found[("sternocleidomastoid", None)][1]
@@ -21,12 +26,12 @@ def test_shortened_muscles_weigh_more_than_lengthened_and_reasons_name_the_patte
     assert ("longus_colli", None) not in found and ("longus_colli", "right") not in found
 
 
-def test_stored_json_works_and_referral_flags_implicate_nothing():
+def test_stored_json_works_and_referral_flags_implicate_nothing() -> None:
     assert muscle_findings([pattern().to_dict()]) == muscle_findings([pattern()])
     assert muscle_findings([pattern(kind="referral")]) == {}
 
 
-def test_findings_raise_a_muscle_in_the_referral_ranking():
+def test_findings_raise_a_muscle_in_the_referral_ranking() -> None:
     marks = [PainMark("temple.right", 6), PainMark("eye.right", 4)]
     plain = {c.muscle: c.score for c in rank_muscles(marks).candidates}
     boosted = rank_muscles(marks, Priors(findings=muscle_findings([pattern()]))).candidates
@@ -35,14 +40,14 @@ def test_findings_raise_a_muscle_in_the_referral_ranking():
     assert any("forward head posture" in r for r in scm.reasons)
 
 
-def elevated_right_shoulder():
+def elevated_right_shoulder() -> Pattern:
     return Pattern(
         id="elevated_shoulder", name="Elevated shoulder", kind="pattern", side="right", reasons=("right 2 cm higher",),
         shortened=(MuscleRef("upper_trapezius", "right"),), lengthened=(), note="", sources=(), views=("anterior",),
     )
 
 
-def test_a_right_elevated_shoulder_raises_the_right_upper_trapezius_not_the_left():
+def test_a_right_elevated_shoulder_raises_the_right_upper_trapezius_not_the_left() -> None:
     priors = Priors(findings=muscle_findings([elevated_right_shoulder().to_dict()]))
     assert set(priors.findings) == {("upper_trapezius", "right")}
     for side, raised in (("right", True), ("left", False)):

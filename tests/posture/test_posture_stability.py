@@ -13,6 +13,7 @@ import itertools
 
 import cv2
 import numpy as np
+import numpy.typing as npt
 import pytest
 from posture_helpers import fixture_path
 
@@ -27,7 +28,7 @@ AGREEMENT_DEG = 1.5
 COPIES = ("original", "mirror", "scale 0.5", "scale 2", "jpeg 60", "crop shift")
 
 
-def _jpeg(rgb: np.ndarray, quality: int = 95) -> bytes:
+def _jpeg(rgb: npt.NDArray[np.uint8], quality: int = 95) -> bytes:
     from PIL import Image
 
     buf = io.BytesIO()
@@ -35,14 +36,14 @@ def _jpeg(rgb: np.ndarray, quality: int = 95) -> bytes:
     return buf.getvalue()
 
 
-def _copy(rgb: np.ndarray, kind: str) -> bytes:
+def _copy(rgb: npt.NDArray[np.uint8], kind: str) -> bytes:
     h, w = rgb.shape[:2]
     if kind == "mirror":
         return _jpeg(np.ascontiguousarray(rgb[:, ::-1]))
     if kind == "scale 0.5":
-        return _jpeg(cv2.resize(rgb, (w // 2, h // 2), interpolation=cv2.INTER_AREA))
+        return _jpeg(np.asarray(cv2.resize(rgb, (w // 2, h // 2), interpolation=cv2.INTER_AREA), dtype=np.uint8))
     if kind == "scale 2":
-        return _jpeg(cv2.resize(rgb, (w * 2, h * 2), interpolation=cv2.INTER_LINEAR))
+        return _jpeg(np.asarray(cv2.resize(rgb, (w * 2, h * 2), interpolation=cv2.INTER_LINEAR), dtype=np.uint8))
     if kind == "jpeg 60":
         return _jpeg(rgb, 60)
     if kind == "crop shift":
@@ -50,7 +51,7 @@ def _copy(rgb: np.ndarray, kind: str) -> bytes:
     return _jpeg(rgb)
 
 
-def _video_frame(index: int) -> np.ndarray:
+def _video_frame(index: int) -> npt.NDArray[np.uint8]:
     cap = cv2.VideoCapture(str(fixture_path("tfjs_pose_squats.mp4")))
     try:
         cap.set(cv2.CAP_PROP_POS_FRAMES, index)
@@ -62,7 +63,7 @@ def _video_frame(index: int) -> np.ndarray:
     return np.asarray(cv2.cvtColor(frame, cv2.COLOR_BGR2RGB), dtype=np.uint8)
 
 
-def _photo(name: str) -> np.ndarray:
+def _photo(name: str) -> npt.NDArray[np.uint8]:
     if name == "yoga":
         return np.asarray(cv2.cvtColor(cv2.imread(str(fixture_path("tfjs_pose.jpg"))), cv2.COLOR_BGR2RGB))
     return _video_frame(int(name.split()[-1]))
@@ -87,7 +88,7 @@ def copies(analyses: dict[str, PostureAnalysis]) -> dict[str, dict[str, MetricRe
     return {kind: {_key(m, kind == "mirror"): m for m in a.metrics} for kind, a in analyses.items()}
 
 
-def test_each_measured_angle_agrees_across_the_copies_or_says_unstable(copies):
+def test_each_measured_angle_agrees_across_the_copies_or_says_unstable(copies: dict[str, dict[str, MetricResult]]) -> None:
     ids = set().union(*(set(metrics) for metrics in copies.values()))
     compared = 0
     for metric_id in sorted(ids):
@@ -102,7 +103,7 @@ def test_each_measured_angle_agrees_across_the_copies_or_says_unstable(copies):
     assert compared > 0, "no angle was measured in two copies: nothing was compared"
 
 
-def test_every_measured_metric_carries_its_uncertainty_and_flags_only_beyond_it(copies):
+def test_every_measured_metric_carries_its_uncertainty_and_flags_only_beyond_it(copies: dict[str, dict[str, MetricResult]]) -> None:
     for metrics in copies.values():
         for m in metrics.values():
             if m.status == "not measured":
@@ -111,7 +112,7 @@ def test_every_measured_metric_carries_its_uncertainty_and_flags_only_beyond_it(
             assert m.to_dict()["uncertainty"] == round(m.uncertainty, 2)
 
 
-def test_an_unstable_metric_gives_its_spread_instead_of_a_number(copies):
+def test_an_unstable_metric_gives_its_spread_instead_of_a_number(copies: dict[str, dict[str, MetricResult]]) -> None:
     unstable = [m for metrics in copies.values() for m in metrics.values() if "unstable" in m.reason]
     # The head of the yoga pose is turned and the eyes of the squat frames are a few pixels apart:
     # some metric must be unstable somewhere, or the check is not exercised.
@@ -122,7 +123,7 @@ def test_an_unstable_metric_gives_its_spread_instead_of_a_number(copies):
         assert m.uncertainty is not None and f"±{m.uncertainty:.1f}" in m.reason
 
 
-def test_a_raised_shoulder_implicates_the_muscles_of_its_own_side(analyses):
+def test_a_raised_shoulder_implicates_the_muscles_of_its_own_side(analyses: dict[str, PostureAnalysis]) -> None:
     """Side is kept from the metric to the muscles: the mirror copy names the other side throughout."""
     checked = 0
     for kind in ("original", "mirror"):
@@ -149,7 +150,7 @@ def _points(offset: float = 0.0) -> list[RawLandmark]:
     return [RawLandmark(100.0 + i + offset, 200.0 + 3 * i, 0.9) for i in range(33)]
 
 
-def test_unmirror_maps_points_back_and_swaps_left_and_right():
+def test_unmirror_maps_points_back_and_swaps_left_and_right() -> None:
     points = _points()
     back = unmirror(unmirror(points, 640), 640)
     assert [(p.x, p.y) for p in back] == [(p.x, p.y) for p in points]
@@ -159,7 +160,7 @@ def test_unmirror_maps_points_back_and_swaps_left_and_right():
     assert sorted(MIRROR_INDEX) == list(range(33))
 
 
-def test_combine_averages_agreeing_passes_and_ignores_one_that_wandered_off():
+def test_combine_averages_agreeing_passes_and_ignores_one_that_wandered_off() -> None:
     a, b = _points(0.0), _points(2.0)
     wild = _points(1.0)
     wild[25] = RawLandmark(900.0, 900.0, 0.9)  # a knee far from where the others put it

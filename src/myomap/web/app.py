@@ -8,6 +8,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
+from starlette.types import ASGIApp
 
 from myomap.config import Settings, get_settings
 from myomap.records.db import Database
@@ -25,8 +26,21 @@ session cookie, in which case every POST/PUT/PATCH/DELETE must also carry the se
 CSRF token in the `X-CSRF-Token` header.
 
 **Errors** are JSON objects with a readable `detail` (and `errors`, field by field, for 422).
-A client edit based on a stale `version` gets 409 with the current values.
+A body that is not valid JSON, a field out of its stated bounds (every string and list has a
+maximum length, record ids are 1 to 2^31-1) or text holding a NUL character gets 422; a body
+over the upload limit 413. A client edit based on a stale `version` gets 409 with the current
+values. A request still waiting for the database at its server-side deadline, or whose work ran
+past it, gets 503 with `Retry-After` (nothing was saved).
 """
+
+
+class MyomapApp(FastAPI):
+    """FastAPI with the security headers outside everything, so that the responses of the
+    framework's own outer layers (its 500 page, its 413 for a body sent without a length) carry
+    them too."""
+
+    def build_middleware_stack(self) -> ASGIApp:
+        return SecurityHeaders(super().build_middleware_stack())
 
 
 @asynccontextmanager
@@ -41,7 +55,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     from myomap.web.views import router as pages_router
 
     settings = settings or get_settings()
-    app = FastAPI(
+    app = MyomapApp(
         title="Myomap",
         version="0.1.0",
         description=API_DESCRIPTION,
@@ -62,5 +76,5 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     app.include_router(pages_router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.add_middleware(errors.BodyTooLarge, max_body_size=settings.upload_max_bytes)
-    app.add_middleware(SecurityHeaders)  # outermost: every response, errors included, gets the headers
+    app.add_middleware(errors.RequestGuard, deadline_s=settings.request_deadline_s)
     return app

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Annotated
@@ -9,6 +10,7 @@ from typing import Annotated
 import anyio
 import anyio.to_thread
 from fastapi import Depends, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
@@ -18,6 +20,7 @@ from myomap.records.accounts.models import Role, User
 from myomap.records.accounts.permissions import ROLE_PERMISSIONS, Actor, Permission
 from myomap.records.accounts.service import csrf_matches, session_for_token, user_for_api_token
 from myomap.records.db import Database
+from myomap.records.validation import NUL_MESSAGE
 from myomap.web.security import CSRF_FIELD, CSRF_HEADER, SESSION_COOKIE, UNSAFE_METHODS
 
 
@@ -66,23 +69,57 @@ def _gate(request: Request) -> anyio.Semaphore:
     return gate
 
 
+class DeadlinePassed(Exception):
+    """The request ran past its server-side deadline (``request_deadline_s``); nothing was saved."""
+
+    def __init__(self, waiting: bool) -> None:
+        super().__init__("waiting for the database" if waiting else "working")
+        self.waiting = waiting
+
+
+def request_deadline(request: Request) -> float:
+    """When this request must be done, on :func:`time.monotonic`'s clock (set as it arrives)."""
+    deadline: float | None = request.scope.get("state", {}).get("deadline")
+    if deadline is None:  # a request that bypassed the guard middleware (none should)
+        deadline = time.monotonic() + get_settings(request).request_deadline_s
+    return deadline
+
+
 async def get_db(request: Request) -> AsyncIterator[Session]:
     """One session per request; committed when the handler returns, rolled back if it raises.
 
     Requests wait for a database slot *before* taking a worker thread (one slot for SQLite,
     whose writers queue anyway; the pool size for PostgreSQL). Otherwise every worker thread
     could end up waiting for a lock held by a request that needs a free thread to finish.
+    The wait ends at the request's deadline, and a handler that finishes past it is rolled back
+    (its answer is a 503 saying nothing was saved), so one slow request cannot queue everyone
+    behind it for long. Expensive pure work (e.g. matching a drawing's regions) belongs before
+    this dependency, outside the slot: a thread cannot be stopped halfway.
     """
-    async with _gate(request):
+    deadline = request_deadline(request)
+    gate = _gate(request)
+    acquired = False
+    with anyio.move_on_after(max(0.0, deadline - time.monotonic())):
+        await gate.acquire()
+        acquired = True
+    if not acquired:
+        raise DeadlinePassed(waiting=True)
+    try:
         session = get_database(request).sessions()
         try:
             yield session
+            if time.monotonic() > deadline:
+                raise DeadlinePassed(waiting=False)
             await anyio.to_thread.run_sync(session.commit)
         except BaseException:
-            await anyio.to_thread.run_sync(session.rollback)
+            with anyio.CancelScope(shield=True):  # a cancelled request still gives its connection back clean
+                await anyio.to_thread.run_sync(session.rollback)
             raise
         finally:
-            await anyio.to_thread.run_sync(session.close)
+            with anyio.CancelScope(shield=True):
+                await anyio.to_thread.run_sync(session.close)
+    finally:
+        gate.release()
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
@@ -97,7 +134,13 @@ async def read_form(request: Request) -> FormData:
     if not content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
         return FormData()
     settings = get_settings(request)
-    return await request.form(max_fields=settings.form_max_fields, max_part_size=1024 * 1024)
+    form = await request.form(max_fields=settings.form_max_fields, max_part_size=1024 * 1024)
+    refused = [key for key, value in form.multi_items() if "\x00" in key or (isinstance(value, str) and "\x00" in value)]
+    if refused:  # PostgreSQL stores no NUL, and no form field needs one: say so before any work
+        raise RequestValidationError(
+            [{"loc": ("body", key.replace("\x00", "\\x00")), "msg": NUL_MESSAGE, "type": "value_error"} for key in refused]
+        )
+    return form
 
 
 WebForm = Annotated[FormData, Depends(read_form)]

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import logging
-from urllib.parse import quote
+import time
+from urllib.parse import quote, unquote_to_bytes
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -14,8 +15,8 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from myomap.records.errors import Duplicate, Forbidden, NotFound, ValidationFailed, VersionConflict
-from myomap.records.validation import field_messages
-from myomap.web.deps import CsrfFailed, NotSignedIn
+from myomap.records.validation import NUL_MESSAGE, field_messages
+from myomap.web.deps import CsrfFailed, DeadlinePassed, NotSignedIn
 from myomap.web.security import UNSAFE_METHODS
 from myomap.web.templating import is_htmx, render
 
@@ -24,6 +25,15 @@ log = logging.getLogger("myomap.web")
 CSRF_MESSAGE = (
     "This form has expired or did not come from Myomap (missing or wrong security token). "
     "Nothing was saved. Go back, reload the page and try again."
+)
+DEADLINE_MESSAGES = {
+    True: "The server is too busy to answer in time. Nothing was saved: please try again in a moment.",
+    False: "This took too long, so it was stopped and nothing was saved. Please try again; if it keeps "
+    "happening, try a smaller request.",
+}
+SERVER_ERROR_MESSAGE = (
+    "Something went wrong on the server. What you were saving was not saved. Please try again; if it "
+    "keeps happening, tell your clinic's administrator what you were doing."
 )
 DB_MESSAGE = (
     "The database is busy or unavailable right now. Nothing was lost: what you were saving was not "
@@ -126,6 +136,18 @@ def install(app: FastAPI) -> None:
             response.headers[key] = value
         return response
 
+    @app.exception_handler(DeadlinePassed)
+    async def _deadline(request: Request, exc: DeadlinePassed) -> Response:
+        log.warning("request past its deadline (%s): %s %s", exc, request.method, request.url.path)
+        response = error_response(request, 503, "Try again in a moment", DEADLINE_MESSAGES[exc.waiting])
+        response.headers["Retry-After"] = "5"
+        return response
+
+    @app.exception_handler(Exception)
+    async def _server_error(request: Request, exc: Exception) -> Response:
+        # Called by Starlette's outermost error middleware, which logs the exception and re-raises it.
+        return error_response(request, 500, "Server error", SERVER_ERROR_MESSAGE)
+
     @app.exception_handler(OperationalError)
     async def _db_unavailable(request: Request, exc: OperationalError) -> Response:
         log.warning("database unavailable: %s", exc.orig or exc)
@@ -158,10 +180,45 @@ class BodyTooLarge:
         await self.app(scope, receive, send)
 
 
+class RequestGuard:
+    """Set the request's deadline, and refuse a NUL character in its path or query string at once.
+
+    Record ids and text come back from the query string into database queries, and PostgreSQL
+    cannot hold a NUL character, so it is refused for every route here (request bodies: see
+    :class:`myomap.records.validation.RequestModel` and the form reader).
+    """
+
+    def __init__(self, app: ASGIApp, deadline_s: float) -> None:
+        self.app = app
+        self.deadline_s = deadline_s
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            scope.setdefault("state", {})["deadline"] = time.monotonic() + self.deadline_s
+            where = _nul_in(scope)
+            if where is not None:
+                request = Request(scope, receive)
+                status = 422 if is_api(request) else 400
+                response = error_response(request, status, "Please check what was entered",
+                                          f"Invalid request: {where} {NUL_MESSAGE}.", errors={where: NUL_MESSAGE})
+                await response(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
+
+
+def _nul_in(scope: Scope) -> str | None:
+    """"path" or "query" when that part of the request holds a NUL character, else None."""
+    if "\x00" in scope.get("path", "") or b"\x00" in unquote_to_bytes(scope.get("raw_path") or b""):
+        return "path"
+    if b"\x00" in unquote_to_bytes(scope.get("query_string") or b""):
+        return "query"
+    return None
+
+
 def _json(value: object) -> object:
     if value is None or isinstance(value, (str, int, float, bool)):
         return value
     return str(value)
 
 
-__all__ = ["BodyTooLarge", "error_response", "field_messages", "install", "is_api"]
+__all__ = ["BodyTooLarge", "RequestGuard", "error_response", "field_messages", "install", "is_api"]

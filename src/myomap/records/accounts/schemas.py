@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from myomap.records.accounts.models import Role
 from myomap.records.accounts.passwords import MIN_PASSWORD_LENGTH
+from myomap.records.validation import RequestModel
 
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
@@ -17,7 +18,7 @@ def normalise_email(value: str) -> str:
     return value.strip().lower()
 
 
-class UserCreate(BaseModel):
+class UserCreate(RequestModel):
     email: str = Field(max_length=320)
     name: str = Field(min_length=1, max_length=200)
     role: Role

@@ -9,7 +9,10 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from myomap.records.accounts.permissions import Actor, Permission
 from myomap.records.clients.models import Client
+from myomap.records.validation import MAX_RECORD_ID, RequestModel
 
+CURSOR_MAX_LENGTH = 2000
+"""Longest page cursor accepted (one encodes a sort name of up to 200 characters and an id)."""
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 # The fields a user edits, in form order, with their labels.
@@ -44,7 +47,7 @@ def _blank_to_none(value: object) -> object:
     return value
 
 
-class _ClientFields(BaseModel):
+class _ClientFields(RequestModel):
     @field_validator("given_name", "family_name", mode="before", check_fields=False)
     @classmethod
     def _strip_name(cls, value: object) -> object:
@@ -109,7 +112,9 @@ class ClientCreate(_ClientFields):
 class ClientUpdate(_ClientFields):
     """A change to a client: send ``version`` as read; only the fields given are changed."""
 
-    version: int = Field(description="The version the change is based on; a stale version gets 409.")
+    version: int = Field(
+        ge=0, le=MAX_RECORD_ID, description="The version the change is based on; a stale version gets 409."
+    )
     given_name: str | None = Field(None, min_length=1, max_length=100)
     family_name: str | None = Field(None, min_length=1, max_length=100)
     date_of_birth: date | None = None
@@ -134,10 +139,10 @@ class ClientUpdate(_ClientFields):
         return {k: getattr(self, k) for k in self.model_fields_set if k in CLIENT_FIELDS}
 
 
-class ClientVersion(BaseModel):
+class ClientVersion(RequestModel):
     """The version an archive/restore is based on (optional)."""
 
-    version: int | None = None
+    version: int | None = Field(None, ge=0, le=MAX_RECORD_ID)
 
 
 class ClientRead(BaseModel):

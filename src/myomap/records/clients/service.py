@@ -24,6 +24,7 @@ from myomap.records.clients.models import Client
 from myomap.records.clients.schemas import CLINICAL_FIELDS, ClientCreate, ClientUpdate, fields_for
 from myomap.records.clients.search import ClientQuery, digits, fold, parse_query, sort_name
 from myomap.records.errors import Forbidden, NotFound, ValidationFailed, VersionConflict
+from myomap.records.validation import MAX_RECORD_ID
 
 Status = Literal["active", "archived", "all"]
 MAX_PAGE_SIZE = 200
@@ -165,7 +166,7 @@ def decode_cursor(cursor: str) -> tuple[str, int]:
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         name, cid = json.loads(raw)
-        if not isinstance(name, str) or not isinstance(cid, int):
+        if not isinstance(name, str) or not isinstance(cid, int) or not 1 <= cid <= MAX_RECORD_ID or "\x00" in name:
             raise ValueError
         return name, cid
     except (ValueError, TypeError, binascii.Error, json.JSONDecodeError):

@@ -3,28 +3,52 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from myomap.atlas.regions import load_atlas
+from myomap.records.validation import RequestModel
 
 QUALITIES: tuple[str, ...] = ("aching", "burning", "sharp", "stabbing", "throbbing", "tingling", "numbness")
 MAX_INTENSITY = 10
+MAX_MARKS = len(load_atlas().regions)
+"""A drawing has at most one mark per chart region."""
+MAX_REGION_TEXT = 80
+"""Longest region id or phrase accepted (the longest id is about 40 characters; phrases are short)."""
+
+Quality = Annotated[str, StringConstraints(max_length=max(len(q) for q in QUALITIES))]
 
 
-class PainMarkIn(BaseModel):
+class PainMarkIn(RequestModel):
     """Pain in one chart region."""
 
-    region_id: str = Field(description="Chart region id from the atlas, e.g. `temple.left` or `sacrum`.")
-    intensity: int = Field(description="0 (none) to 10 (worst imaginable).")
-    qualities: list[str] = Field(default_factory=list, description="Any of: " + ", ".join(QUALITIES) + ".")
+    region_id: str = Field(
+        min_length=1, max_length=MAX_REGION_TEXT,
+        description="Chart region id from the atlas, e.g. `temple.left` or `sacrum` (a region's name with a "
+        "side, e.g. `left temple`, is read too).",
+    )
+    # The range and the qualities are checked with the atlas, every problem at once (see
+    # validation.check_drawing); the schema states them so that clients know them up front.
+    intensity: int = Field(
+        description=f"0 (none) to {MAX_INTENSITY} (worst imaginable).",
+        json_schema_extra={"minimum": 0, "maximum": MAX_INTENSITY},
+    )
+    qualities: list[Quality] = Field(
+        default_factory=list, max_length=len(QUALITIES), description="Any of: " + ", ".join(QUALITIES) + ".",
+        json_schema_extra={"items": {"type": "string", "enum": list(QUALITIES)}},
+    )
     note: str | None = Field(None, max_length=2000)
 
 
-class PainDrawingCreate(BaseModel):
+class PainDrawingCreate(RequestModel):
     """A client's pain on one date: a mark per region, saved all together or not at all."""
 
     drawn_on: date = Field(description="The date the pain was reported (not in the future).")
     overall_note: str | None = Field(None, max_length=20000)
-    marks: list[PainMarkIn] = Field(default_factory=list)
+    marks: list[PainMarkIn] = Field(
+        default_factory=list, max_length=MAX_MARKS, description=f"At most one mark per chart region ({MAX_MARKS}).",
+    )
 
 
 class PainMarkRead(BaseModel):

@@ -20,7 +20,7 @@ from myomap.records.pain.schemas import (
     PainDrawingSummary,
     PainMarkRead,
 )
-from myomap.records.pain.validation import check_drawing
+from myomap.records.pain.validation import CheckedDrawing, check_drawing
 
 
 def get_drawing_for_user(db: Session, actor: Actor, drawing_id: int) -> PainDrawing:
@@ -32,16 +32,23 @@ def get_drawing_for_user(db: Session, actor: Actor, drawing_id: int) -> PainDraw
     return drawing
 
 
-def create_drawing(*, db: Session, actor: Actor, client_id: int, data: PainDrawingCreate) -> PainDrawing:
-    """Save a drawing with all its marks, or nothing (every problem reported at once)."""
+def create_drawing(
+    *, db: Session, actor: Actor, client_id: int, data: PainDrawingCreate | CheckedDrawing
+) -> PainDrawing:
+    """Save a drawing with all its marks, or nothing (every problem reported at once).
+
+    Give a :class:`CheckedDrawing` when holding a scarce database slot: the region matching of
+    :func:`check_drawing` is then already done, outside the slot.
+    """
     client = get_client_for_user(db, actor, client_id)
     require(actor, Permission.CLINICAL)
-    marks = check_drawing(data)
+    checked = data if isinstance(data, CheckedDrawing) else check_drawing(data)
+    marks = checked.marks
     drawing = PainDrawing(
         clinic_id=actor.clinic_id,
         client_id=client.id,
-        drawn_on=data.drawn_on,
-        overall_note=(data.overall_note or "").strip() or None,
+        drawn_on=checked.drawn_on,
+        overall_note=checked.overall_note,
         created_by_id=actor.user.id,
         marks=[PainMark(region_id=m.region_id, intensity=m.intensity, qualities=m.qualities, note=m.note) for m in marks],
     )

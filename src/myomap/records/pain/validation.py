@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 from myomap.atlas.regions import Region, RegionAtlas, UnknownRegionError, load_atlas
@@ -36,11 +37,27 @@ def _recorded_region(atlas: RegionAtlas, text: str) -> Region:
     return found.regions[0]
 
 
-def check_drawing(data: PainDrawingCreate, *, atlas: RegionAtlas | None = None, today: date | None = None) -> list[PainMarkIn]:
-    """The marks of ``data`` with canonical region ids, or :class:`ValidationFailed` naming each problem.
+MAX_UNKNOWN_REGIONS = 5
+"""Unknown regions looked up for close matches per drawing: a miss costs milliseconds of fuzzy
+matching (a found id or phrase costs microseconds), so past this many the rest are only counted."""
+
+
+@dataclass(frozen=True, slots=True)
+class CheckedDrawing:
+    """A drawing that passed :func:`check_drawing`: canonical region ids, tidy notes."""
+
+    drawn_on: date
+    overall_note: str | None
+    marks: tuple[PainMarkIn, ...]
+
+
+def check_drawing(data: PainDrawingCreate, *, atlas: RegionAtlas | None = None, today: date | None = None) -> CheckedDrawing:
+    """``data`` with canonical region ids, or :class:`ValidationFailed` naming each problem.
 
     Region ids may be given as ids, names or synonyms with a side (``left temple``); each is
-    resolved through the atlas, and unknown ones come back with close matches.
+    resolved through the atlas, and unknown ones come back with close matches (for the first
+    :data:`MAX_UNKNOWN_REGIONS`; the rest are counted). Pure CPU work: callers that hold a
+    database slot should check first (the API does, in a worker thread, before taking one).
     """
     atlas = atlas or load_atlas()
     today = today or date.today()
@@ -52,12 +69,17 @@ def check_drawing(data: PainDrawingCreate, *, atlas: RegionAtlas | None = None, 
 
     out: list[PainMarkIn] = []
     seen: dict[str, int] = {}
+    unknown_regions = 0
     for index, mark in enumerate(data.marks):
         where = f"marks.{mark.region_id or index}"
+        if unknown_regions >= MAX_UNKNOWN_REGIONS and mark.region_id.strip() not in atlas.regions:
+            unknown_regions += 1
+            continue
         try:
             region = _recorded_region(atlas, mark.region_id)
         except UnknownRegionError as exc:
             errors[where] = _unknown_region_message(atlas, mark.region_id, exc)
+            unknown_regions += 1
             continue
         label = region.name
         if region.id in seen:
@@ -74,6 +96,11 @@ def check_drawing(data: PainDrawingCreate, *, atlas: RegionAtlas | None = None, 
         qualities = [q for q in QUALITIES if q in mark.qualities]
         note = (mark.note or "").strip() or None
         out.append(PainMarkIn(region_id=region.id, intensity=mark.intensity, qualities=qualities, note=note))
+    if unknown_regions > MAX_UNKNOWN_REGIONS:
+        errors["marks"] = (
+            f"{unknown_regions - MAX_UNKNOWN_REGIONS} more marks name no chart region (not looked up); "
+            "use the region ids of the atlas (`myomap regions list`)"
+        )
     if errors:
         raise ValidationFailed(errors)
-    return out
+    return CheckedDrawing(data.drawn_on, (data.overall_note or "").strip() or None, tuple(out))

@@ -7,6 +7,8 @@ from typing import Literal, get_args
 
 from pydantic import BaseModel, Field, field_validator
 
+from myomap.records.validation import MAX_RECORD_ID, RequestModel
+
 Side = Literal["left", "right", "both", "either"]
 SIDES: tuple[str, ...] = get_args(Side)
 NOTE_MAX_LENGTH = 2000
@@ -19,13 +21,13 @@ FINDINGS: dict[str, str] = {
 }
 
 
-class PalpationFindingUpdate(BaseModel):
+class PalpationFindingUpdate(RequestModel):
     """What palpating one muscle on one side found; it replaces the previous finding. ``null``
     means "not checked". A muscle not yet on the to-palpate list is added to it."""
 
     side: Side = Field(description="The side as listed: left, right, both or either.")
     version: int | None = Field(
-        None, description="The version of the list entry as read (409 if it changed since); required when the "
+        None, ge=0, le=MAX_RECORD_ID, description="The version of the list entry as read (409 if it changed since); required when the "
         "muscle is already on the list, left out to add it with this finding.")
     tender: bool | None = Field(None, description="Local tenderness on pressure; null = not checked.")
     taut_band: bool | None = Field(None, description="A taut band felt; null = not checked.")

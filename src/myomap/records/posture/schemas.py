@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any, Literal, get_args
+from typing import Annotated, Any, Literal, get_args
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from myomap.posture.catalog import HEIGHT_RANGE_CM, VIEWS
+from myomap.posture.landmarks import ALL_LANDMARKS
+from myomap.records.validation import MAX_RECORD_ID, RequestModel
 
 View = Literal["anterior", "posterior", "left", "right"]  # a type needs the words; checked against VIEWS below
 if get_args(View) != VIEWS:
@@ -18,7 +20,7 @@ MIN_HEIGHT_CM, MAX_HEIGHT_CM = HEIGHT_RANGE_CM
 # ---- landmarks, metrics, patterns (the JSON forms of myomap.posture) -----------------------------
 
 
-class LandmarkIn(BaseModel):
+class LandmarkIn(RequestModel):
     """One point in image pixels (x right, y down). Without ``source`` it counts as the therapist's."""
 
     x: float
@@ -117,13 +119,19 @@ class PhotoAnalysisRead(BaseModel):
     details: AnalysisDetails
 
 
-class RecomputeRequest(BaseModel):
+LandmarkName = Annotated[str, StringConstraints(max_length=max(len(n) for n in ALL_LANDMARKS))]
+LandmarkSet = Annotated[dict[LandmarkName, LandmarkIn], Field(max_length=len(ALL_LANDMARKS))]
+"""A view's landmarks by name: at most one per known landmark."""
+Version = Annotated[int, Field(ge=0, le=MAX_RECORD_ID)]
+
+
+class RecomputeRequest(RequestModel):
     """Landmarks (moved or added by the therapist) to recompute a view's metrics from; nothing is saved."""
 
     view: View
     image_size: tuple[int, int] = Field(description="[width, height] of the photo, in pixels.")
     height_cm: float | None = Field(None, ge=MIN_HEIGHT_CM, le=MAX_HEIGHT_CM)
-    landmarks: dict[str, LandmarkIn]
+    landmarks: LandmarkSet
 
 
 class RecomputeResult(BaseModel):
@@ -137,7 +145,7 @@ class RecomputeResult(BaseModel):
 # ---- assessments ---------------------------------------------------------------------------------
 
 
-class PostureAssessmentCreate(BaseModel):
+class PostureAssessmentCreate(RequestModel):
     assessed_on: date = Field(description="The date of the photos (not in the future).")
     height_cm: float | None = Field(
         None, ge=MIN_HEIGHT_CM, le=MAX_HEIGHT_CM, description="The client's height, so that offsets come in cm."
@@ -145,20 +153,20 @@ class PostureAssessmentCreate(BaseModel):
     note: str | None = Field(None, max_length=20000)
 
 
-class PostureAssessmentUpdate(BaseModel):
+class PostureAssessmentUpdate(RequestModel):
     """Change the date, height or note; fields left out stay as they are. Metrics are recomputed."""
 
-    version: int = Field(description="The version the edit is based on (409 if it changed since).")
+    version: Version = Field(description="The version the edit is based on (409 if it changed since).")
     assessed_on: date | None = None
     height_cm: float | None = Field(None, ge=MIN_HEIGHT_CM, le=MAX_HEIGHT_CM, description="null clears it.")
     note: str | None = Field(None, max_length=20000)
 
 
-class LandmarksUpdate(BaseModel):
+class LandmarksUpdate(RequestModel):
     """The full set of a view's landmarks after the therapist's corrections."""
 
-    version: int = Field(description="The assessment version the edit is based on (409 if it changed since).")
-    landmarks: dict[str, LandmarkIn]
+    version: Version = Field(description="The assessment version the edit is based on (409 if it changed since).")
+    landmarks: LandmarkSet
 
 
 class PosturePhotoRead(BaseModel):

@@ -6,7 +6,14 @@ from typing import Annotated
 
 from fastapi import APIRouter, Body, Query
 
-from myomap.records.clients.schemas import ClientCreate, ClientPage, ClientRead, ClientUpdate, ClientVersion
+from myomap.records.clients.schemas import (
+    CURSOR_MAX_LENGTH,
+    ClientCreate,
+    ClientPage,
+    ClientRead,
+    ClientUpdate,
+    ClientVersion,
+)
 from myomap.records.clients.service import (
     Status,
     archive_client,
@@ -18,6 +25,7 @@ from myomap.records.clients.service import (
 )
 from myomap.web.api.common import CONFLICT, ERRORS
 from myomap.web.deps import ApiActor, DbSession, SettingsDep
+from myomap.web.params import RecordId
 
 router = APIRouter(prefix="/api/clients", tags=["clients"], responses=ERRORS)
 
@@ -29,8 +37,8 @@ def list_clients(
     settings: SettingsDep,
     q: Annotated[str, Query(max_length=200, description="Name words, phone, email or date of birth.")] = "",
     status: Annotated[Status, Query(description="active, archived or all.")] = "active",
-    after: Annotated[str | None, Query(description="`next_cursor` of the previous page.")] = None,
-    before: Annotated[str | None, Query(description="`prev_cursor` of the next page.")] = None,
+    after: Annotated[str | None, Query(max_length=CURSOR_MAX_LENGTH, description="`next_cursor` of the previous page.")] = None,
+    before: Annotated[str | None, Query(max_length=CURSOR_MAX_LENGTH, description="`prev_cursor` of the next page.")] = None,
     limit: Annotated[int | None, Query(ge=1, le=200, description="Page size.")] = None,
 ) -> ClientPage:
     results = search_clients(
@@ -52,19 +60,19 @@ def create(db: DbSession, actor: ApiActor, data: ClientCreate) -> ClientRead:
 
 
 @router.get("/{client_id}", response_model=ClientRead, summary="Read a client")
-def read(db: DbSession, actor: ApiActor, client_id: int) -> ClientRead:
+def read(db: DbSession, actor: ApiActor, client_id: RecordId) -> ClientRead:
     return ClientRead.of(read_client(db=db, actor=actor, client_id=client_id), actor)
 
 
 @router.patch("/{client_id}", response_model=ClientRead, responses=CONFLICT, summary="Change a client")
-def patch(db: DbSession, actor: ApiActor, client_id: int, data: ClientUpdate) -> ClientRead:
+def patch(db: DbSession, actor: ApiActor, client_id: RecordId, data: ClientUpdate) -> ClientRead:
     """Change the fields given. `version` must be the version you read, or you get 409."""
     return ClientRead.of(update_client(db=db, actor=actor, client_id=client_id, data=data), actor)
 
 
 @router.post("/{client_id}/archive", response_model=ClientRead, responses=CONFLICT, summary="Archive a client")
 def archive(
-    db: DbSession, actor: ApiActor, client_id: int, data: Annotated[ClientVersion | None, Body()] = None
+    db: DbSession, actor: ApiActor, client_id: RecordId, data: Annotated[ClientVersion | None, Body()] = None
 ) -> ClientRead:
     version = data.version if data else None
     return ClientRead.of(archive_client(db=db, actor=actor, client_id=client_id, version=version), actor)
@@ -72,7 +80,7 @@ def archive(
 
 @router.post("/{client_id}/restore", response_model=ClientRead, responses=CONFLICT, summary="Restore an archived client")
 def restore(
-    db: DbSession, actor: ApiActor, client_id: int, data: Annotated[ClientVersion | None, Body()] = None
+    db: DbSession, actor: ApiActor, client_id: RecordId, data: Annotated[ClientVersion | None, Body()] = None
 ) -> ClientRead:
     version = data.version if data else None
     return ClientRead.of(restore_client(db=db, actor=actor, client_id=client_id, version=version), actor)

@@ -5,36 +5,40 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StringConstraints
 
 from myomap.knowledge.library import UnknownMuscleError, load_knowledge, muscle_summary, muscle_to_json
 from myomap.knowledge.search import search_muscles
 from myomap.records.errors import NotFound, ValidationFailed
+from myomap.records.pain.schemas import MAX_MARKS, MAX_REGION_TEXT, QUALITIES, Quality
 from myomap.records.palpation.schemas import PalpationFindingUpdate, PalpationTargetRead
 from myomap.records.palpation.service import record_finding, referral_for_drawing, target_read
+from myomap.records.validation import RequestModel
 from myomap.referral import EmptyDrawingError
 from myomap.referral.drawing import DrawingInputError, PainPhrase, refer_phrases
 from myomap.web.api.common import CONFLICT, ERRORS
 from myomap.web.deps import ApiActor, DbSession
+from myomap.web.params import AtlasId, RecordId
 
 router = APIRouter(prefix="/api", tags=["trigger points"], responses=ERRORS)
 
 
-class ReferRegion(BaseModel):
-    region: str = Field(description="Chart region id (`temple.right`), or words a therapist uses ('angle of jaw', "
+class ReferRegion(RequestModel):
+    region: str = Field(min_length=1, max_length=MAX_REGION_TEXT, description="Chart region id (`temple.right`), or words a therapist uses ('angle of jaw', "
                                     "'wrist': a coarse area expands to its regions), with `side` for two-sided places.",
                         examples=["temple.right", "angle of jaw"])
-    side: str | None = Field(None, description="left or right, when `region` is a two-sided name.")
+    side: str | None = Field(None, max_length=10, description="left or right, when `region` is a two-sided name.")
     intensity: float = Field(5, description="Pain intensity 0-10.")
-    qualities: list[str] = Field(default_factory=list, description="Pain qualities: tingling, numbness and burning "
+    qualities: list[Quality] = Field(default_factory=list, max_length=len(QUALITIES), description="Pain qualities: tingling, numbness and burning "
                                  "raise entrapment hypotheses.", examples=[["tingling"]])
 
 
-class ReferRequest(BaseModel):
-    regions: list[ReferRegion] = Field(description="The pain drawing.", max_length=300)
-    conditions: list[str] = Field(default_factory=list, description="Client condition ids used as priors.")
-    findings: dict[str, float] = Field(
-        default_factory=dict,
+class ReferRequest(RequestModel):
+    regions: list[ReferRegion] = Field(description="The pain drawing.", max_length=MAX_MARKS)
+    conditions: list[Annotated[str, StringConstraints(max_length=80)]] = Field(
+        default_factory=list, max_length=100, description="Client condition ids used as priors.")
+    findings: dict[Annotated[str, StringConstraints(max_length=80)], float] = Field(
+        default_factory=dict, max_length=400,
         description="Muscle id (both sides) or `muscle.left` / `muscle.right` -> weight 0..1 from posture or "
                     "movement findings (priors).",
         examples=[{"upper_trapezius.right": 1.0}],
@@ -119,7 +123,7 @@ class DrawingRankingOut(RankingOut):
 @router.get("/pain-drawings/{drawing_id}/referral", response_model=DrawingRankingOut,
             summary="Rank muscles for a saved drawing")
 def refer_drawing(
-    db: DbSession, actor: ApiActor, drawing_id: int, top: Annotated[int, Query(ge=1, le=200)] = 10
+    db: DbSession, actor: ApiActor, drawing_id: RecordId, top: Annotated[int, Query(ge=1, le=200)] = 10
 ) -> dict[str, Any]:
     """The ranking takes the client's latest postural assessment and the palpation findings
     recorded for this drawing into account (each changed candidate says so in its reasons)."""
@@ -132,7 +136,7 @@ def refer_drawing(
 
 @router.put("/pain-drawings/{drawing_id}/palpation/{muscle}", response_model=PalpationTargetRead, responses=CONFLICT,
             summary="Record a palpation finding")
-def put_finding(db: DbSession, actor: ApiActor, drawing_id: int, muscle: str, data: PalpationFindingUpdate) -> PalpationTargetRead:
+def put_finding(db: DbSession, actor: ApiActor, drawing_id: RecordId, muscle: AtlasId, data: PalpationFindingUpdate) -> PalpationTargetRead:
     """What palpating `muscle` (atlas id, name or synonym) on `side` found, replacing its previous
     finding. A muscle not yet on the drawing's to-palpate list is added (leave `version` out);
     changing an entry needs the `version` read (409 if it changed since). A reproduced referral
@@ -158,7 +162,7 @@ def muscles(actor: ApiActor, q: Annotated[str, Query(max_length=200, description
 
 
 @router.get("/muscles/{muscle}", summary="One muscle, everything the atlas holds")
-def muscle(actor: ApiActor, muscle: str) -> dict[str, Any]:
+def muscle(actor: ApiActor, muscle: AtlasId) -> dict[str, Any]:
     """Zones are base region ids (`essential_zones`, `spillover_zones`); they are mirrored to the
     side of the trigger point when used."""
     kb = load_knowledge()

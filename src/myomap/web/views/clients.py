@@ -25,6 +25,7 @@ from myomap.records.errors import ValidationFailed, VersionConflict
 from myomap.records.pain.service import list_drawings, summary
 from myomap.records.validation import parse
 from myomap.web.deps import DbSession, SettingsDep, WebActor, WebForm
+from myomap.web.params import RecordId
 from myomap.web.templating import is_htmx, render
 
 router = APIRouter()
@@ -81,7 +82,7 @@ def create_client_submit(request: Request, db: DbSession, actor: WebActor, form:
 
 
 @router.get("/clients/{client_id}", include_in_schema=False)
-def client_detail(request: Request, db: DbSession, actor: WebActor, client_id: int) -> Response:
+def client_detail(request: Request, db: DbSession, actor: WebActor, client_id: RecordId) -> Response:
     client = read_client(db=db, actor=actor, client_id=client_id)
     drawings = []
     if actor.can(Permission.CLINICAL):
@@ -93,14 +94,14 @@ def client_detail(request: Request, db: DbSession, actor: WebActor, client_id: i
 
 
 @router.get("/clients/{client_id}/edit", include_in_schema=False)
-def edit_client_form(request: Request, db: DbSession, actor: WebActor, client_id: int) -> Response:
+def edit_client_form(request: Request, db: DbSession, actor: WebActor, client_id: RecordId) -> Response:
     client = read_client(db=db, actor=actor, client_id=client_id)
     values = {k: _display(v) for k, v in client_values(client, actor).items()}
     return _form(request, actor, {"client": client, "values": values, "errors": {}, "version": client.version})
 
 
 @router.post("/clients/{client_id}", include_in_schema=False)
-def edit_client_submit(request: Request, db: DbSession, actor: WebActor, form: WebForm, client_id: int) -> Response:
+def edit_client_submit(request: Request, db: DbSession, actor: WebActor, form: WebForm, client_id: RecordId) -> Response:
     values = _values(form, actor)
     version = str(form.get("version") or "")
     try:
@@ -128,12 +129,12 @@ def edit_client_submit(request: Request, db: DbSession, actor: WebActor, form: W
 
 
 @router.post("/clients/{client_id}/archive", include_in_schema=False)
-def archive_submit(db: DbSession, actor: WebActor, client_id: int) -> Response:
+def archive_submit(db: DbSession, actor: WebActor, client_id: RecordId) -> Response:
     archive_client(db=db, actor=actor, client_id=client_id)
     return RedirectResponse(f"/clients/{client_id}?archived=1", status_code=303)
 
 
 @router.post("/clients/{client_id}/restore", include_in_schema=False)
-def restore_submit(db: DbSession, actor: WebActor, client_id: int) -> Response:
+def restore_submit(db: DbSession, actor: WebActor, client_id: RecordId) -> Response:
     restore_client(db=db, actor=actor, client_id=client_id)
     return RedirectResponse(f"/clients/{client_id}?restored=1", status_code=303)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse
 from starlette.datastructures import FormData
 from starlette.responses import Response
@@ -16,7 +16,7 @@ from myomap.records.accounts.permissions import Permission, require
 from myomap.records.clients.models import Client
 from myomap.records.clients.service import get_client_for_user
 from myomap.records.errors import ValidationFailed
-from myomap.records.pain.schemas import MAX_INTENSITY, QUALITIES, PainDrawingCreate, PainMarkIn
+from myomap.records.pain.schemas import MAX_INTENSITY, QUALITIES, PainDrawingCreate
 from myomap.records.pain.service import (
     compare_drawings,
     create_drawing,
@@ -27,8 +27,10 @@ from myomap.records.pain.service import (
 )
 from myomap.records.pain.validation import check_drawing
 from myomap.records.palpation.service import list_targets
+from myomap.records.validation import parse
 from myomap.web import chart
 from myomap.web.deps import DbSession, WebActor, WebForm
+from myomap.web.params import RecordId, record_id_query
 from myomap.web.templating import render
 
 router = APIRouter()
@@ -58,7 +60,7 @@ def drawing_from_form(form: FormData) -> tuple[PainDrawingCreate | None, dict[st
                 rid = key[len(prefix) :]
                 if rid not in region_ids:
                     region_ids.append(rid)
-    marks: list[PainMarkIn] = []
+    marks: list[dict[str, object]] = []
     for rid in region_ids:
         raw = str(form.get(INTENSITY + rid) or "").strip()
         qualities = [str(q) for q in form.getlist(QUALITY + rid)]
@@ -74,7 +76,7 @@ def drawing_from_form(form: FormData) -> tuple[PainDrawingCreate | None, dict[st
         except ValueError:
             errors[f"marks.{rid}.intensity"] = f"{_name(rid)}: intensity must be a whole number from 0 to {MAX_INTENSITY}, not {raw!r}"
             continue
-        marks.append(PainMarkIn(region_id=rid, intensity=intensity, qualities=qualities, note=note or None))
+        marks.append({"region_id": rid, "intensity": intensity, "qualities": qualities, "note": note or None})
     drawn_on_raw = str(form.get("drawn_on") or "").strip()
     drawn_on: date | None = None
     try:
@@ -84,7 +86,11 @@ def drawing_from_form(form: FormData) -> tuple[PainDrawingCreate | None, dict[st
     overall = str(form.get("overall_note") or "").strip()
     if drawn_on is None:
         return None, values, errors
-    return PainDrawingCreate(drawn_on=drawn_on, overall_note=overall or None, marks=marks), values, errors
+    try:  # the schema's bounds (note lengths, one mark per region, no NUL characters)
+        data = parse(PainDrawingCreate, {"drawn_on": drawn_on, "overall_note": overall or None, "marks": marks})
+    except ValidationFailed as exc:
+        return None, values, {**errors, **exc.errors}
+    return data, values, errors
 
 
 def _name(rid: str) -> str:
@@ -117,14 +123,14 @@ def _form_page(request: Request, client: Client, *, values: dict[str, Any], draw
 
 
 @router.get("/clients/{client_id}/pain-drawings/new", include_in_schema=False)
-def new_drawing_form(request: Request, db: DbSession, actor: WebActor, client_id: int) -> Response:
+def new_drawing_form(request: Request, db: DbSession, actor: WebActor, client_id: RecordId) -> Response:
     client = get_client_for_user(db, actor, client_id)
     require(actor, Permission.CLINICAL)
     return _form_page(request, client, values={}, drawn_on=date.today().isoformat(), overall_note="", errors={})
 
 
 @router.post("/clients/{client_id}/pain-drawings", include_in_schema=False)
-def create_drawing_submit(request: Request, db: DbSession, actor: WebActor, form: WebForm, client_id: int) -> Response:
+def create_drawing_submit(request: Request, db: DbSession, actor: WebActor, form: WebForm, client_id: RecordId) -> Response:
     client = get_client_for_user(db, actor, client_id)
     require(actor, Permission.CLINICAL)
     data, values, errors = drawing_from_form(form)
@@ -149,8 +155,8 @@ def create_drawing_submit(request: Request, db: DbSession, actor: WebActor, form
 @router.get("/pain-drawings/compare", include_in_schema=False)
 def compare_page(
     request: Request, db: DbSession, actor: WebActor,
-    a: Annotated[int, Query(description="one drawing id")],
-    b: Annotated[int, Query(description="the other drawing id")],
+    a: Annotated[int, record_id_query("one drawing id")],
+    b: Annotated[int, record_id_query("the other drawing id")],
 ) -> Response:
     result = compare_drawings(db=db, actor=actor, first_id=a, second_id=b)
     client = get_client_for_user(db, actor, result.after.client_id)
@@ -165,7 +171,7 @@ def compare_page(
 
 
 @router.get("/pain-drawings/{drawing_id}", include_in_schema=False)
-def drawing_page(request: Request, db: DbSession, actor: WebActor, drawing_id: int) -> Response:
+def drawing_page(request: Request, db: DbSession, actor: WebActor, drawing_id: RecordId) -> Response:
     drawing = read_drawing(db=db, actor=actor, drawing_id=drawing_id)
     client = get_client_for_user(db, actor, drawing.client_id)
     others = [summary(d) for d in list_drawings(db=db, actor=actor, client_id=client.id, audit=False) if d.id != drawing.id]

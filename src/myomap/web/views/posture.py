@@ -14,7 +14,7 @@ import json
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse
 from starlette.datastructures import FormData, UploadFile
 from starlette.exceptions import HTTPException
@@ -53,6 +53,7 @@ from myomap.records.posture.service import (
 from myomap.records.posture.service import delete_photo as delete_photo_service
 from myomap.records.validation import parse
 from myomap.web.deps import DbSession, SettingsDep, WebActor, WebForm
+from myomap.web.params import RecordId, record_id_query
 from myomap.web.templating import render, templates
 
 router = APIRouter()
@@ -212,14 +213,14 @@ def _sentence(text: str) -> str:
 
 
 @router.get("/clients/{client_id}/posture-assessments", include_in_schema=False)
-def assessments_page(request: Request, db: DbSession, actor: WebActor, client_id: int) -> Response:
+def assessments_page(request: Request, db: DbSession, actor: WebActor, client_id: RecordId) -> Response:
     client = get_client_for_user(db, actor, client_id)
     items = [summary(a) for a in list_assessments(db=db, actor=actor, client_id=client.id)]
     return render(request, "posture/list.html", {"client": client, "items": items, "view_titles": VIEW_TITLES})
 
 
 @router.get("/clients/{client_id}/posture-assessments/new", include_in_schema=False)
-def new_assessment_form(request: Request, db: DbSession, actor: WebActor, client_id: int) -> Response:
+def new_assessment_form(request: Request, db: DbSession, actor: WebActor, client_id: RecordId) -> Response:
     client = get_client_for_user(db, actor, client_id)
     require(actor, Permission.CLINICAL)
     return render(request, "posture/new.html",
@@ -227,7 +228,7 @@ def new_assessment_form(request: Request, db: DbSession, actor: WebActor, client
 
 
 @router.post("/clients/{client_id}/posture-assessments", include_in_schema=False)
-def create_assessment_submit(request: Request, db: DbSession, actor: WebActor, form: WebForm, client_id: int) -> Response:
+def create_assessment_submit(request: Request, db: DbSession, actor: WebActor, form: WebForm, client_id: RecordId) -> Response:
     client = get_client_for_user(db, actor, client_id)
     require(actor, Permission.CLINICAL)
     values, fields, errors = _form_values(form)
@@ -245,8 +246,8 @@ def create_assessment_submit(request: Request, db: DbSession, actor: WebActor, f
 @router.get("/posture-assessments/compare", include_in_schema=False)
 def compare_page(
     request: Request, db: DbSession, actor: WebActor,
-    a: Annotated[int, Query(description="one assessment id")],
-    b: Annotated[int, Query(description="the other assessment id")],
+    a: Annotated[int, record_id_query("one assessment id")],
+    b: Annotated[int, record_id_query("the other assessment id")],
 ) -> Response:
     result = compare_assessments(db=db, actor=actor, first_id=a, second_id=b)
     client = get_client_for_user(db, actor, result.after.client_id)
@@ -261,13 +262,13 @@ def compare_page(
 
 
 @router.get("/posture-assessments/{assessment_id}", include_in_schema=False)
-def assessment_page(request: Request, db: DbSession, actor: WebActor, settings: SettingsDep, assessment_id: int) -> Response:
+def assessment_page(request: Request, db: DbSession, actor: WebActor, settings: SettingsDep, assessment_id: RecordId) -> Response:
     return _assessment_page(request, db, actor, assessment_id, settings)
 
 
 @router.post("/posture-assessments/{assessment_id}/details", include_in_schema=False)
 def details_submit(
-    request: Request, db: DbSession, actor: WebActor, settings: SettingsDep, form: WebForm, assessment_id: int
+    request: Request, db: DbSession, actor: WebActor, settings: SettingsDep, form: WebForm, assessment_id: RecordId
 ) -> Response:
     get_assessment_for_user(db, actor, assessment_id)
     _values, fields, errors = _form_values(form)
@@ -289,7 +290,7 @@ def details_submit(
 
 @router.post("/posture-assessments/{assessment_id}/views/{view}", include_in_schema=False)
 def upload_submit(
-    request: Request, db: DbSession, actor: WebActor, settings: SettingsDep, form: WebForm, assessment_id: int, view: str
+    request: Request, db: DbSession, actor: WebActor, settings: SettingsDep, form: WebForm, assessment_id: RecordId, view: str
 ) -> Response:
     get_assessment_for_user(db, actor, assessment_id)
     if view not in VIEWS:
@@ -331,7 +332,7 @@ def upload_submit(
 
 
 @router.post("/posture-assessments/{assessment_id}/views/{view}/delete", include_in_schema=False)
-def delete_photo(request: Request, db: DbSession, actor: WebActor, form: WebForm, assessment_id: int, view: str) -> Response:
+def delete_photo(request: Request, db: DbSession, actor: WebActor, form: WebForm, assessment_id: RecordId, view: str) -> Response:
     raw = str(form.get("version") or "")
     delete_photo_service(db=db, actor=actor, assessment_id=assessment_id, view=view,
                          version=int(raw) if raw.isdigit() else None)
@@ -339,13 +340,13 @@ def delete_photo(request: Request, db: DbSession, actor: WebActor, form: WebForm
 
 
 @router.get("/posture-assessments/{assessment_id}/views/{view}/photo", include_in_schema=False)
-def photo(db: DbSession, actor: WebActor, assessment_id: int, view: str) -> Response:
+def photo(db: DbSession, actor: WebActor, assessment_id: RecordId, view: str) -> Response:
     data, media_type = photo_image(db=db, actor=actor, assessment_id=assessment_id, view=view)
     return Response(data, media_type=media_type, headers={"Cache-Control": "no-store"})
 
 
 @router.get("/posture-assessments/{assessment_id}/views/{view}/annotated.{extension}", include_in_schema=False)
-def annotated(db: DbSession, actor: WebActor, assessment_id: int, view: str, extension: str) -> Response:
+def annotated(db: DbSession, actor: WebActor, assessment_id: RecordId, view: str, extension: str) -> Response:
     """``annotated.jpg`` (what the pages show: fast to make) or ``annotated.png`` (lossless)."""
     image_format = ANNOTATED_EXTENSIONS.get(extension)
     if image_format is None:
@@ -386,12 +387,12 @@ def _editor_page(
 
 
 @router.get("/posture-assessments/{assessment_id}/views/{view}/edit", include_in_schema=False)
-def editor_page(request: Request, db: DbSession, actor: WebActor, assessment_id: int, view: str) -> Response:
+def editor_page(request: Request, db: DbSession, actor: WebActor, assessment_id: RecordId, view: str) -> Response:
     return _editor_page(request, db, actor, assessment_id, view)
 
 
 @router.post("/posture-assessments/{assessment_id}/views/{view}/landmarks", include_in_schema=False)
-def landmarks_submit(request: Request, db: DbSession, actor: WebActor, form: WebForm, assessment_id: int, view: str) -> Response:
+def landmarks_submit(request: Request, db: DbSession, actor: WebActor, form: WebForm, assessment_id: RecordId, view: str) -> Response:
     get_assessment_for_user(db, actor, assessment_id)
     try:
         raw = json.loads(str(form.get("landmarks") or ""))

@@ -27,6 +27,7 @@ from myomap.records.validation import parse
 from myomap.referral import EmptyDrawingError
 from myomap.web import chart, overlays
 from myomap.web.deps import DbSession, WebActor, WebForm
+from myomap.web.params import RecordId
 from myomap.web.templating import is_htmx, render
 
 router = APIRouter()
@@ -35,7 +36,7 @@ TOP = 10
 
 @router.get("/pain-drawings/{drawing_id}/referral", include_in_schema=False)
 def referral_page(
-    request: Request, db: DbSession, actor: WebActor, drawing_id: int,
+    request: Request, db: DbSession, actor: WebActor, drawing_id: RecordId,
     show: Annotated[str | None, Query(max_length=80, description="candidate to overlay, muscle:side")] = None,
     saved: Annotated[str | None, Query(max_length=80, description="finding just saved, muscle:side")] = None,
 ) -> Response:
@@ -89,7 +90,7 @@ def _saved_label(saved: str | None, target_rows: list[PalpationTarget]) -> str |
 
 
 @router.post("/pain-drawings/{drawing_id}/palpate", include_in_schema=False)
-def toggle_target(request: Request, db: DbSession, actor: WebActor, form: WebForm, drawing_id: int) -> Response:
+def toggle_target(request: Request, db: DbSession, actor: WebActor, form: WebForm, drawing_id: RecordId) -> Response:
     muscle = str(form.get("muscle") or "")
     side = str(form.get("side") or "")
     wanted = str(form.get("action") or "add")
@@ -111,7 +112,7 @@ def toggle_target(request: Request, db: DbSession, actor: WebActor, form: WebFor
 
 @router.post("/pain-drawings/{drawing_id}/palpation/{muscle}", include_in_schema=False)
 def save_finding(
-    request: Request, db: DbSession, actor: WebActor, form: WebForm, drawing_id: int, muscle: str
+    request: Request, db: DbSession, actor: WebActor, form: WebForm, drawing_id: RecordId, muscle: str
 ) -> Response:
     """Record a palpation finding from the to-palpate list, then show the re-ranked page (htmx
     follows the redirect and swaps #referral-body in place)."""

@@ -10,6 +10,7 @@ from myomap.records.accounts.models import Role
 from myomap.records.accounts.service import create_user_as, list_users, set_user_active
 from myomap.records.errors import Duplicate, ValidationFailed
 from myomap.web.deps import DbSession, SettingsDep, WebActor, WebForm
+from myomap.web.params import RecordId
 from myomap.web.templating import render
 
 router = APIRouter()
@@ -45,12 +46,12 @@ def add_user(request: Request, db: DbSession, actor: WebActor, settings: Setting
 
 
 @router.post("/users/{user_id}/deactivate", include_in_schema=False)
-def deactivate(db: DbSession, actor: WebActor, user_id: int) -> Response:
+def deactivate(db: DbSession, actor: WebActor, user_id: RecordId) -> Response:
     set_user_active(db=db, actor=actor, user_id=user_id, active=False)
     return RedirectResponse("/users", status_code=303)
 
 
 @router.post("/users/{user_id}/activate", include_in_schema=False)
-def activate(db: DbSession, actor: WebActor, user_id: int) -> Response:
+def activate(db: DbSession, actor: WebActor, user_id: RecordId) -> Response:
     set_user_active(db=db, actor=actor, user_id=user_id, active=True)
     return RedirectResponse("/users", status_code=303)
