@@ -81,7 +81,7 @@ def photos(tmp_path: Path) -> Path:
         ("a folder.jpg", ["is a folder, not a photo"]),
         ("notes.jpg", ["notes.jpg", "unsupported file type: text", "JPEG, PNG"]),
         ("animation.gif", ["animation.gif", "unsupported file type: GIF"]),
-        ("empty.jpg", ["empty.jpg", "empty file"]),
+        ("empty.jpg", ["empty.jpg: the file is empty"]),
         ("huge.jpg", ["huge.jpg", "21.0 MB", "over the 20 MB limit"]),
         ("[/odd] name.jpg", ["no such file", "[/odd] name.jpg"]),  # brackets are not Rich markup
     ],
@@ -96,9 +96,9 @@ def test_posture_refuses_what_is_not_a_usable_photo(cli: typer.Typer, photos: Pa
         (["--view", "up"], ["--view must be one of anterior, posterior, left, right", "'up'"]),
         (["--view", "anterior", "--height-cm", "-170"], ["--height-cm", "from 50 to 250", "-170"]),
         (["--view", "anterior", "--height-cm", "nan"], ["--height-cm", "nan"]),
-        (["--view", "anterior", "--box", "10,20,x,40"], ["--box must be four numbers X,Y,W,H", "'10,20,x,40'"]),
-        (["--view", "anterior", "--box", "10,20,30"], ["--box must be four numbers"]),
-        (["--view", "anterior", "--box", "10,20,0,40"], ["--box width and height must be positive"]),
+        (["--view", "anterior", "--box", "10,20,x,40"], ["--box: the box must be four whole numbers X,Y,W,H", "not '10,20,x,40'"]),
+        (["--view", "anterior", "--box", "10,20,30"], ["--box: give the box as four whole numbers X,Y,W,H", "'10,20,30' has 3 values"]),
+        (["--view", "anterior", "--box", "10,20,0,40"], ["--box: the box is 0×40 pixels", "at least 32 wide and 64 high"]),
     ],
 )
 def test_posture_explains_a_bad_option_before_reading_the_photo(cli: typer.Typer, photos: Path, options: list[str], expected: list[str]) -> None:

@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
 
 from myomap.cli._output import console, fail, print_json, warn
 from myomap.posture.catalog import HEIGHT_RANGE_CM, VIEWS
+
+if TYPE_CHECKING:
+    from myomap.posture import PostureAnalysis
+    from myomap.posture.annotate import ImageFormat
+    from myomap.posture.patterns import MuscleRef
 
 _STATUS_STYLE = {"normal": "green", "deviation": "bold yellow", "not measured": "dim"}
 
@@ -49,7 +54,7 @@ def posture(
     data = _read_photo(photo)
 
     from myomap.records.errors import ValidationFailed
-    from myomap.records.posture.photos import prepare_photo  # the same analysis the page and the API run
+    from myomap.records.posture.photos import EmptyPhoto, prepare_photo  # the same analysis the page and the API run
 
     try:
         if as_json:
@@ -57,13 +62,15 @@ def posture(
         else:
             with console.status("Finding landmarks (pose model)...", spinner="dots"):
                 analysis = prepare_photo(data, view=view, height_cm=height_cm, box=box)
+    except EmptyPhoto:
+        fail(f"{photo.name}: the file is empty")
     except ValidationFailed as exc:
         fail(f"{photo.name}: " + "; ".join(f"{field}: {message}" if field != "photo" else message
                                            for field, message in exc.errors.items()))
 
     if annotate is not None:
         try:
-            fmt = "jpeg" if annotate.suffix.lower() in (".jpg", ".jpeg") else "png"
+            fmt: ImageFormat = "jpeg" if annotate.suffix.lower() in (".jpg", ".jpeg") else "png"
             annotate.write_bytes(analysis.annotated_image(image_format=fmt))
         except OSError as exc:
             fail(f"cannot write {annotate}: {exc.strerror or exc}")
@@ -115,7 +122,7 @@ def _fmt_value(value: float | None, unit: str) -> str:
     return f"{text}°" if unit == "deg" else f"{text} {unit}"
 
 
-def _print_tables(analysis, photo: Path, annotate: Path | None) -> None:  # type: ignore[no-untyped-def]
+def _print_tables(analysis: PostureAnalysis, photo: Path, annotate: Path | None) -> None:
     from rich.table import Table
 
     table = Table(title=f"{escape(photo.name)}: {analysis.view} view")
@@ -154,7 +161,7 @@ def _print_tables(analysis, photo: Path, annotate: Path | None) -> None:  # type
         console.print(f"Annotated photo written to {escape(str(annotate))}")
 
 
-def _muscle(m) -> str:  # type: ignore[no-untyped-def]
+def _muscle(m: MuscleRef) -> str:
     return m.muscle if m.side is None else f"{m.muscle} ({m.side})"
 
 

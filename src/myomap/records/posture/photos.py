@@ -27,6 +27,14 @@ def check_view(view: str) -> None:
         raise ValidationFailed({"view": f"view must be one of {', '.join(VIEWS)}, not {view!r}"})
 
 
+class EmptyPhoto(ValidationFailed):
+    """No bytes arrived. On a page or the API that means no photo was chosen; the CLI words it as the
+    empty file it read."""
+
+    def __init__(self) -> None:
+        super().__init__({"photo": "no photo was received: choose or take a photo first"})
+
+
 class PhotoTooLarge(ValidationFailed):
     """The uploaded photo is over the size limit (faces answer 413)."""
 
@@ -112,13 +120,13 @@ def prepare_photo(
 
     ``box`` (x, y, width, height in pixels of the upright photo, or the text ``"X,Y,W,H"``) limits
     the analysis to the client when the photo shows several people; without it such a photo raises
-    :class:`SeveralPeople`. Raises :class:`PhotoTooLarge` over ``max_bytes`` (the app's
+    :class:`SeveralPeople`. Raises :class:`EmptyPhoto` for no bytes, :class:`PhotoTooLarge` over ``max_bytes`` (the app's
     ``upload_max_bytes``) and :class:`ValidationFailed` with the therapist-facing message for an
     unusable photo, file type or box.
     """
     check_view(view)
     if not data:
-        raise ValidationFailed({"photo": "no photo was received: choose or take a photo first"})
+        raise EmptyPhoto
     cfg = PostureSettings.coerce(settings)
     if max_bytes is not None:
         if len(data) > max_bytes:

@@ -31,7 +31,7 @@ def summary(assessment: PostureAssessment) -> PostureAssessmentSummary:
     return PostureAssessmentSummary(
         id=assessment.id, client_id=assessment.client_id, assessed_on=assessment.assessed_on,
         height_cm=assessment.height_cm, version=assessment.version,
-        views=[p.view for p in ordered_photos(assessment)],  # type: ignore[misc]
+        views=[p.view for p in ordered_photos(assessment)],
         pattern_count=len(assessment.patterns or []), created_at=assessment.created_at,
     )
 
@@ -55,7 +55,7 @@ def to_read(db: Session, assessment: PostureAssessment) -> PostureAssessmentRead
         **summary(assessment).model_dump(),
         note=assessment.note, updated_at=assessment.updated_at, created_by=author.name if author else None,
         photos={p.view: photo_read(p) for p in ordered_photos(assessment)},
-        patterns=assessment.patterns or [],  # type: ignore[arg-type]
+        patterns=assessment.patterns or [],
     )
 
 
@@ -100,10 +100,10 @@ def comparison(before: PostureAssessment, after: PostureAssessment) -> PostureCo
             if one_per_view and side_b in ("left", "right") and side_a in ("left", "right") and side_b != side_a:
                 notes.append(f"side changed: {side_b} before, {side_a} after (the change is in size only)")
             changes.append(MetricChange(
-                view=view, id=metric_id, name=ref["name"], unit=ref["unit"], before=vb, after=va, change=change,  # type: ignore[arg-type]
+                view=view, id=metric_id, name=ref["name"], unit=ref["unit"], before=vb, after=va, change=change,
                 side_before=side_b, side_after=side_a,
                 status_before=x.get("status") if x else None, status_after=y.get("status") if y else None,
-                trend=_trend(x.get("status") if x else None, y.get("status") if y else None),  # type: ignore[arg-type]
+                trend=_trend(x.get("status") if x else None, y.get("status") if y else None),
                 note="; ".join(notes),
             ))
     return PostureComparison(

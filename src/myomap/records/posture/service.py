@@ -25,6 +25,7 @@ from myomap.posture import PostureAnalysis, patterns_for_assessment, recompute
 from myomap.posture import Settings as PostureSettings
 from myomap.posture.annotate import ImageFormat
 from myomap.posture.landmarks import Landmark, coerce_landmarks
+from myomap.posture.people import Box
 from myomap.records.accounts.permissions import Actor, Permission, require
 from myomap.records.audit.service import record
 from myomap.records.base import utcnow
@@ -32,7 +33,6 @@ from myomap.records.clients.service import get_client_for_user
 from myomap.records.errors import NotFound, ValidationFailed, VersionConflict
 from myomap.records.posture.models import PostureAssessment, PosturePhoto
 from myomap.records.posture.photos import (
-    Box,
     check_view,
     landmark_dicts,
     parse_box_text,
@@ -154,7 +154,7 @@ def update_assessment(*, db: Session, actor: Actor, assessment_id: int, data: Po
         _check_date(data.assessed_on, errors)
     if errors:
         raise ValidationFailed(errors)
-    changes = {}
+    changes: dict[str, object] = {}
     if "assessed_on" in given and data.assessed_on != assessment.assessed_on:
         changes["assessed_on"] = data.assessed_on
     if "height_cm" in given and data.height_cm != assessment.height_cm:
