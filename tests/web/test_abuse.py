@@ -6,6 +6,7 @@ import time
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
 
+import httpx2
 import pytest
 from fastapi import FastAPI
 from fastapi.routing import APIRoute
@@ -26,8 +27,8 @@ def _api(app: FastAPI, token: str) -> TestClient:
     return TestClient(app, headers={"Authorization": f"Bearer {token}"}, raise_server_exceptions=False)
 
 
-def _secure(response: object) -> bool:
-    headers = getattr(response, "headers")
+def _secure(response: httpx2.Response) -> bool:
+    headers = response.headers
     return all(h in headers for h in SECURITY_HEADERS) and headers.get("cache-control") == "no-store"
 
 
@@ -107,7 +108,7 @@ def test_a_server_error_and_the_frameworks_413_carry_the_security_headers(app: F
     assert crash.status_code == 500 and _secure(crash)
     assert crash.json()["detail"].startswith("Something went wrong on the server") and "boom" not in crash.text
 
-    def chunks() -> object:  # a body sent without a length: only the framework's limit sees it
+    def chunks() -> Iterator[bytes]:  # a body sent without a length: only the framework's limit sees it
         for _ in range(100):
             yield b"x" * (1024 * 1024)
 

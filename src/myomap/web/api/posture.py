@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, Query, UploadFile
 from starlette.exceptions import HTTPException
@@ -51,9 +51,9 @@ from myomap.records.posture.service import (
     update_landmarks,
     upload_photo_releasing_lock,
 )
+from myomap.records.validation import NO_NUL_PATTERN
 from myomap.web.api.common import CONFLICT, ERRORS, ErrorDetail
 from myomap.web.deps import ApiActor, DbSession, SettingsDep
-from myomap.records.validation import NO_NUL_PATTERN
 from myomap.web.params import RecordId, record_id_query, version_in
 
 router = APIRouter(prefix="/api", tags=["posture"], responses=ERRORS)
@@ -63,7 +63,7 @@ TOO_LARGE: dict[int | str, dict[str, object]] = {
 }
 PNG = {200: {"content": {"image/png": {}}, "description": "PNG image."}}
 JPEG = {200: {"content": {"image/jpeg": {}}, "description": "JPEG image."}}
-IMAGE = {200: {"content": {"image/jpeg": {}, "image/png": {}}, "description": "The stored photo (no EXIF)."}}
+IMAGE: dict[int | str, dict[str, Any]] = {200: {"content": {"image/jpeg": {}, "image/png": {}}, "description": "The stored photo (no EXIF)."}}
 
 PhotoField = Annotated[UploadFile, File(description="The photo: JPEG, PNG, HEIC/HEIF or WebP.")]
 BoxField = Annotated[str | None, Form(
