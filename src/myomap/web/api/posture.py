@@ -61,9 +61,11 @@ router = APIRouter(prefix="/api", tags=["posture"], responses=ERRORS)
 TOO_LARGE: dict[int | str, dict[str, object]] = {
     413: {"model": ErrorDetail, "description": "The photo (or the request) is larger than `upload_max_bytes`."}
 }
-PNG = {200: {"content": {"image/png": {}}, "description": "PNG image."}}
-JPEG = {200: {"content": {"image/jpeg": {}}, "description": "JPEG image."}}
-IMAGE: dict[int | str, dict[str, Any]] = {200: {"content": {"image/jpeg": {}, "image/png": {}}, "description": "The stored photo (no EXIF)."}}
+PNG: dict[int | str, dict[str, Any]] = {200: {"content": {"image/png": {}}, "description": "PNG image."}}
+JPEG: dict[int | str, dict[str, Any]] = {200: {"content": {"image/jpeg": {}}, "description": "JPEG image."}}
+IMAGE: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"image/jpeg": {}, "image/png": {}}, "description": "The stored photo (no EXIF)."}
+}
 
 PhotoField = Annotated[UploadFile, File(description="The photo: JPEG, PNG, HEIC/HEIF or WebP.")]
 BoxField = Annotated[str | None, Form(
