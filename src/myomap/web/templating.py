@@ -23,6 +23,7 @@ def _context(request: Request) -> dict[str, Any]:
         "current_user": user,
         "can_clinical": user is not None and user.can(Permission.CLINICAL),
         "can_manage_users": user is not None and user.can(Permission.USERS),
+        "can_read_audit": user is not None and user.can(Permission.AUDIT),
         "chart_available": chart.available(),
     }
 
