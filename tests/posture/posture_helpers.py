@@ -12,7 +12,7 @@ import numpy as np
 import numpy.typing as npt
 import pytest
 
-from myomap.posture.landmarks import Landmark
+from myomap.posture.landmarks import Landmark, LandmarkSource
 
 FIXTURES = Path(__file__).resolve().parents[2].parent / "shared" / "fixtures"
 SIZE = (600, 1200)  # width, height of the synthetic photos
@@ -33,8 +33,8 @@ def png_bytes(rgb: npt.NDArray[np.uint8]) -> bytes:
     return buf.getvalue()
 
 
-def _lm(name: str, x: float, y: float, vis: float = 0.99, source: str = "model") -> Landmark:
-    return Landmark(name=name, x=float(x), y=float(y), visibility=vis, source=source)  # type: ignore[arg-type]
+def _lm(name: str, x: float, y: float, vis: float = 0.99, source: LandmarkSource = "model") -> Landmark:
+    return Landmark(name=name, x=float(x), y=float(y), visibility=vis, source=source)
 
 
 def anterior_figure() -> dict[str, Landmark]:

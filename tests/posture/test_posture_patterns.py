@@ -8,6 +8,7 @@ from posture_helpers import SIZE, anterior_figure, lateral_figure, therapist, ti
 
 from myomap.posture import MetricResult, Pattern, compute_metrics, detect_patterns, load_patterns
 from myomap.posture.catalog import load_catalog
+from myomap.posture.metrics import Status
 
 # The muscle ids Myomap's knowledge base defines (project brief); patterns may use only these.
 MUSCLE_IDS = set(
@@ -23,11 +24,11 @@ MUSCLE_IDS = set(
 )
 
 
-def mr(base_id: str, value: float | None, status: str, side: str | None = None, view: str = "anterior") -> MetricResult:
+def mr(base_id: str, value: float | None, status: Status, side: str | None = None, view: str = "anterior") -> MetricResult:
     d = load_catalog().metrics[base_id]
     result_id = f"{base_id}_{side}" if d.per_side and side else base_id
     return MetricResult(
-        id=result_id, name=d.name, value=value, unit=d.unit, status=status, reason="synthetic", source=d.tier,  # type: ignore[arg-type]
+        id=result_id, name=d.name, value=value, unit=d.unit, status=status, reason="synthetic", source=d.tier,
         side=side, base_id=base_id, view=view, threshold=d.threshold.describe(d.unit),
     )
 

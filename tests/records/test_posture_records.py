@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from sqlalchemy import select
@@ -19,6 +20,14 @@ from myomap.records.posture import photos, service
 from myomap.records.posture.models import PostureAssessment, PosturePhoto
 from myomap.records.posture.presentation import to_read
 from myomap.records.posture.schemas import LandmarksUpdate, PostureAssessmentCreate, PostureAssessmentUpdate
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from myomap.posture import PostureAnalysis
+    from myomap.records.accounts.permissions import Actor
+    from myomap.records.db import Database
+    from tests.conftest import MakeClient, World
 
 pytestmark = pytest.mark.storage
 
@@ -34,18 +43,18 @@ def front_jpeg() -> bytes:
 
 
 @pytest.fixture(scope="module")
-def front_analysis(front_jpeg: bytes):  # type: ignore[no-untyped-def]
+def front_analysis(front_jpeg: bytes) -> PostureAnalysis:
     """The one model run of this module: the fixture photo as an anterior view."""
     return photos.prepare_photo(front_jpeg, view="anterior")
 
 
 @pytest.fixture
-def tara(world):  # type: ignore[no-untyped-def]
+def tara(world: World) -> Actor:
     return world.actor(world.therapist)
 
 
 @pytest.fixture
-def assessment(db, world, tara, make_client):  # type: ignore[no-untyped-def]
+def assessment(db: Session, world: World, tara: Actor, make_client: MakeClient) -> PostureAssessment:
     client = make_client()
     a = service.create_assessment(
         db=db, actor=tara, client_id=client.id,
@@ -55,17 +64,30 @@ def assessment(db, world, tara, make_client):  # type: ignore[no-untyped-def]
     return a
 
 
-def _with_photo(db, tara, assessment, analysis, view: str = "anterior"):  # type: ignore[no-untyped-def]
+def _with_photo(db: Session, tara: Actor, assessment: PostureAssessment, analysis: PostureAnalysis, view: str = "anterior") -> PosturePhoto:
     photo = service.save_photo(db=db, actor=tara, assessment_id=assessment.id, view=view, analysis=analysis)
     db.commit()
     return photo
 
 
-def _metric(photo: PosturePhoto, metric_id: str) -> dict:  # type: ignore[type-arg]
+def _stored(db: Session, assessment_id: int) -> PostureAssessment:
+    """The assessment as the database holds it now (it must exist)."""
+    stored = db.get(PostureAssessment, assessment_id)
+    assert stored is not None, f"assessment {assessment_id} is gone"
+    return stored
+
+
+def _view(assessment: PostureAssessment, view: str = "anterior") -> PosturePhoto:
+    photo = assessment.photo(view)
+    assert photo is not None, f"no {view} photo stored"
+    return photo
+
+
+def _metric(photo: PosturePhoto, metric_id: str) -> dict[str, Any]:
     return next(m for m in photo.result["metrics"] if m["id"] == metric_id)
 
 
-def _actions(db, assessment_id: int) -> list[str]:  # type: ignore[no-untyped-def]
+def _actions(db: Session, assessment_id: int) -> list[str]:
     rows = db.scalars(
         select(AuditEvent).where(AuditEvent.object_type == "posture_assessment", AuditEvent.object_id == assessment_id)
         .order_by(AuditEvent.id)
@@ -73,11 +95,11 @@ def _actions(db, assessment_id: int) -> list[str]:  # type: ignore[no-untyped-de
     return [r.action for r in rows]
 
 
-def test_a_therapist_creates_an_assessment_and_uploads_the_front_photo(db, tara, assessment, front_analysis, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_a_therapist_creates_an_assessment_and_uploads_the_front_photo(db: Session, tara: Actor, assessment: PostureAssessment, front_analysis: PostureAnalysis, monkeypatch: pytest.MonkeyPatch) -> None:
     assert assessment.version == 1 and assessment.note == "first visit" and assessment.photos == []
-    calls = []
+    calls: list[dict[str, object]] = []
 
-    def fake_analyse(data, **kw):  # type: ignore[no-untyped-def]
+    def fake_analyse(data: bytes, **kw: object) -> PostureAnalysis:
         calls.append(kw)
         return front_analysis
 
@@ -98,7 +120,7 @@ def test_a_therapist_creates_an_assessment_and_uploads_the_front_photo(db, tara,
     shoulder = _metric(stored, "pelvic_obliquity")
     assert shoulder["source"] == "pose estimate" and shoulder["value"] is not None
     assert shoulder["extras"]["height_difference_unit"] == "cm"  # the assessment's height was used
-    fresh = db.get(PostureAssessment, assessment.id)
+    fresh = _stored(db, assessment.id)
     assert fresh.version == 2
     assert {p["id"] for p in fresh.patterns} >= {p["id"] for p in stored.result["patterns"]}
 
@@ -109,10 +131,10 @@ def test_a_therapist_creates_an_assessment_and_uploads_the_front_photo(db, tara,
     assert _actions(db, assessment.id) == ["posture_assessment.create", "posture_photo.upload", "posture_assessment.view"]
 
 
-def test_corrected_landmarks_recompute_and_a_stale_version_conflicts(db, tara, world, assessment, front_analysis) -> None:  # type: ignore[no-untyped-def]
+def test_corrected_landmarks_recompute_and_a_stale_version_conflicts(db: Session, tara: Actor, world: World, assessment: PostureAssessment, front_analysis: PostureAnalysis) -> None:
     photo = _with_photo(db, tara, assessment, front_analysis)
     before = _metric(photo, "shoulder_height_difference")
-    version = db.get(PostureAssessment, assessment.id).version
+    version = _stored(db, assessment.id).version
     landmarks = {k: dict(v) for k, v in photo.landmarks.items()}
     landmarks["right_shoulder"]["y"] -= 40  # drag the right shoulder up; the source stays "model" on purpose
     landmarks["acromion_left"] = {"x": 550, "y": 310}  # a clinical point, no source: the therapist's
@@ -120,14 +142,14 @@ def test_corrected_landmarks_recompute_and_a_stale_version_conflicts(db, tara, w
                              data=LandmarksUpdate(version=version, landmarks=landmarks))
     db.commit()
     db.expire_all()
-    photo = db.get(PostureAssessment, assessment.id).photo("anterior")
+    photo = _view(_stored(db, assessment.id))
     assert photo.landmarks["right_shoulder"]["source"] == "therapist"  # moved, so the therapist's
     assert photo.landmarks["acromion_left"] == {"x": 550.0, "y": 310.0, "visibility": 1.0, "source": "therapist"}
     assert photo.landmarks["left_hip"]["source"] == "model"
     after = _metric(photo, "shoulder_height_difference")
     assert after["value"] != before["value"] and after["side"] == "right"
     assert photo.landmarks_edited_at is not None
-    assert db.get(PostureAssessment, assessment.id).version == version + 1
+    assert _stored(db, assessment.id).version == version + 1
 
     with pytest.raises(VersionConflict) as conflict:
         service.update_landmarks(db=db, actor=tara, assessment_id=assessment.id, view="anterior",
@@ -146,7 +168,7 @@ def test_corrected_landmarks_recompute_and_a_stale_version_conflicts(db, tara, w
     db.rollback()
 
 
-def test_a_new_height_recomputes_the_metrics_in_cm(db, tara, world, make_client, front_analysis) -> None:  # type: ignore[no-untyped-def]
+def test_a_new_height_recomputes_the_metrics_in_cm(db: Session, tara: Actor, world: World, make_client: MakeClient, front_analysis: PostureAnalysis) -> None:
     a = service.create_assessment(db=db, actor=tara, client_id=make_client().id,
                                   data=PostureAssessmentCreate(assessed_on=date.today()))
     photo = _with_photo(db, tara, a, front_analysis)
@@ -161,7 +183,7 @@ def test_a_new_height_recomputes_the_metrics_in_cm(db, tara, world, make_client,
     db.rollback()
 
 
-def test_another_clinic_cannot_read_it_and_the_front_desk_is_refused(db, world, tara, assessment, front_analysis) -> None:  # type: ignore[no-untyped-def]
+def test_another_clinic_cannot_read_it_and_the_front_desk_is_refused(db: Session, world: World, tara: Actor, assessment: PostureAssessment, front_analysis: PostureAnalysis) -> None:
     _with_photo(db, tara, assessment, front_analysis)
     oscar = world.actor(world.outsider)
     for call in (
@@ -180,7 +202,7 @@ def test_another_clinic_cannot_read_it_and_the_front_desk_is_refused(db, world, 
     assert outsider_rows == []
 
 
-def test_a_wrong_file_type_is_rejected_and_nothing_is_stored(db, tara, assessment) -> None:  # type: ignore[no-untyped-def]
+def test_a_wrong_file_type_is_rejected_and_nothing_is_stored(db: Session, tara: Actor, assessment: PostureAssessment) -> None:
     for data in (b"%PDF-1.7\n" + b"0" * 2000, b"GIF89a" + b"\0" * 100, b""):
         with pytest.raises(ValidationFailed) as exc:
             service.upload_photo_releasing_lock(db=db, actor=tara, assessment_id=assessment.id, view="anterior", data=data)
@@ -194,11 +216,11 @@ def test_a_wrong_file_type_is_rejected_and_nothing_is_stored(db, tara, assessmen
     db.commit()
     db.expire_all()
     assert db.scalars(select(PosturePhoto)).all() == []
-    assert db.get(PostureAssessment, assessment.id).version == 1
+    assert _stored(db, assessment.id).version == 1
     assert "posture_photo.upload" not in _actions(db, assessment.id)
 
 
-def test_two_assessments_compare_metric_by_metric(db, tara, world, assessment, make_client, front_analysis) -> None:  # type: ignore[no-untyped-def]
+def test_two_assessments_compare_metric_by_metric(db: Session, tara: Actor, world: World, assessment: PostureAssessment, make_client: MakeClient, front_analysis: PostureAnalysis) -> None:
     first = _with_photo(db, tara, assessment, front_analysis)
     later = service.create_assessment(db=db, actor=tara, client_id=assessment.client_id,
                                       data=PostureAssessmentCreate(assessed_on=date.today(), height_cm=175))
@@ -213,7 +235,7 @@ def test_two_assessments_compare_metric_by_metric(db, tara, world, assessment, m
     assert (result.before.id, result.after.id) == (assessment.id, later.id)  # earlier first
     shoulder = next(c for c in result.changes if c.id == "pelvic_obliquity")
     assert shoulder.before == _metric(first, "pelvic_obliquity")["value"]
-    assert shoulder.after is not None and shoulder.after < 0.5 and shoulder.change == round(shoulder.after - shoulder.before, 2)
+    assert shoulder.before is not None and shoulder.after is not None and shoulder.after < 0.5 and shoulder.change == round(shoulder.after - shoulder.before, 2)
     assert shoulder.status_before == "deviation" and shoulder.status_after == "normal" and shoulder.trend == "better"
     assert "Lateral pelvic tilt" in result.patterns_before and "Lateral pelvic tilt" not in result.patterns_after
 
@@ -227,7 +249,7 @@ def test_two_assessments_compare_metric_by_metric(db, tara, world, assessment, m
     assert "posture_assessment.compare" in _actions(db, later.id)
 
 
-def test_deleting_a_view_removes_its_photo_and_its_patterns(db, tara, assessment, front_analysis) -> None:  # type: ignore[no-untyped-def]
+def test_deleting_a_view_removes_its_photo_and_its_patterns(db: Session, tara: Actor, assessment: PostureAssessment, front_analysis: PostureAnalysis) -> None:
     _with_photo(db, tara, assessment, front_analysis)
     png = service.annotated_image(db=db, actor=tara, assessment_id=assessment.id, view="anterior", max_side=400,
                                   image_format="png")
@@ -241,7 +263,7 @@ def test_deleting_a_view_removes_its_photo_and_its_patterns(db, tara, assessment
     service.delete_photo(db=db, actor=tara, assessment_id=assessment.id, view="anterior", version=assessment.version)
     db.commit()
     db.expire_all()
-    fresh = db.get(PostureAssessment, assessment.id)
+    fresh = _stored(db, assessment.id)
     assert fresh.photos == [] and fresh.patterns == []
     assert db.scalars(select(PosturePhoto)).all() == []
     with pytest.raises(NotFound):
@@ -249,7 +271,7 @@ def test_deleting_a_view_removes_its_photo_and_its_patterns(db, tara, assessment
     assert _actions(db, assessment.id)[-3:] == ["posture_photo.view", "posture_photo.view", "posture_photo.delete"]
 
 
-def test_a_change_made_between_read_and_write_is_a_conflict(db, database, world, tara, assessment, front_analysis) -> None:  # type: ignore[no-untyped-def]
+def test_a_change_made_between_read_and_write_is_a_conflict(db: Session, database: Database, world: World, tara: Actor, assessment: PostureAssessment, front_analysis: PostureAnalysis) -> None:
     _with_photo(db, tara, assessment, front_analysis)
     with database.sessions() as other:
         colin = world.actor(other.merge(world.colleague))
@@ -257,7 +279,7 @@ def test_a_change_made_between_read_and_write_is_a_conflict(db, database, world,
         other.commit()
         assert stale.version == 2
         # Tara saves corrected landmarks meanwhile.
-        moved = {k: dict(v) for k, v in stale.photo("anterior").landmarks.items()}
+        moved = {k: dict(v) for k, v in _view(stale).landmarks.items()}
         moved["nose"]["x"] += 5
         service.update_landmarks(db=db, actor=tara, assessment_id=assessment.id, view="anterior",
                                  data=LandmarksUpdate(version=2, landmarks=moved))
@@ -270,4 +292,4 @@ def test_a_change_made_between_read_and_write_is_a_conflict(db, database, world,
         assert conflict.value.current == 3
         other.rollback()
     db.expire_all()
-    assert db.get(PostureAssessment, assessment.id).photo("anterior").landmarks["nose"]["x"] == moved["nose"]["x"] - 5
+    assert _view(_stored(db, assessment.id)).landmarks["nose"]["x"] == moved["nose"]["x"] - 5
