@@ -17,17 +17,30 @@ import re
 from dataclasses import replace
 from datetime import date, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
+import httpx2
 import pytest
 from sqlalchemy import func, select
 
-from myomap.posture import CAPTURE_STEPS
+from myomap.posture import CAPTURE_STEPS, PhotoError, PostureAnalysis, analyse_photo
 from myomap.records.posture import photos
 from myomap.records.posture.models import PosturePhoto
 
 FIXTURES = Path(__file__).resolve().parents[2].parent / "shared" / "fixtures"
 PHOTO = FIXTURES / "tfjs_pose.jpg"
 PDF = b"%PDF-1.7\n" + b"0" * 500
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
+
+    from myomap.config import Settings
+    from myomap.records.db import Database
+    from tests.conftest import World
+    from tests.web.conftest import ApiToken, ClientOf, SignedIn, Visitor
+
+ModelRuns = dict[tuple[str, tuple[int, ...] | None], PostureAnalysis | PhotoError]
+"""Analyses (or the PhotoError) of photos other than the fixture, by (photo digest, box)."""
 
 
 @pytest.fixture(scope="module")
@@ -38,31 +51,27 @@ def front_jpeg() -> bytes:
 
 
 @pytest.fixture(scope="module")
-def front_analysis(front_jpeg: bytes):  # type: ignore[no-untyped-def]
+def front_analysis(front_jpeg: bytes) -> PostureAnalysis:
     return photos.prepare_photo(front_jpeg, view="anterior")
 
 
 @pytest.fixture(scope="module")
-def model_runs() -> dict:  # type: ignore[type-arg]
+def model_runs() -> ModelRuns:
     """Analyses (or PhotoErrors) of photos other than the fixture, by (photo, box): one run each."""
     return {}
 
 
 @pytest.fixture(autouse=True)
-def one_model_run(monkeypatch, front_jpeg, front_analysis, model_runs):  # type: ignore[no-untyped-def]
+def one_model_run(monkeypatch: pytest.MonkeyPatch, front_jpeg: bytes, front_analysis: PostureAnalysis, model_runs: ModelRuns) -> None:
     """Uploads of the fixture photo reuse the module's analysis; anything else is really decoded
     (and analysed once per photo and box)."""
-    from myomap.posture import PhotoError
-
-    real = photos.analyse_photo
-
-    def analyse(data: bytes, **kw):  # type: ignore[no-untyped-def]
+    def analyse(data: bytes, **kw: Any) -> PostureAnalysis:
         if data == front_jpeg:
             return replace(front_analysis, view=kw["view"], height_cm=kw.get("height_cm"))
         key = (hashlib.sha256(data).hexdigest(), tuple(kw["box"]) if kw.get("box") else None)
         if key not in model_runs:
             try:
-                model_runs[key] = real(data, **kw)
+                model_runs[key] = analyse_photo(data, **kw)  # the real one, from the core
             except PhotoError as exc:
                 model_runs[key] = exc
         found = model_runs[key]
@@ -73,7 +82,7 @@ def one_model_run(monkeypatch, front_jpeg, front_analysis, model_runs):  # type:
     monkeypatch.setattr(photos, "analyse_photo", analyse)
 
 
-def _create(visitor, cid: int, **fields: str) -> int:  # type: ignore[no-untyped-def]
+def _create(visitor: Visitor, cid: int, **fields: str) -> int:
     data = {"assessed_on": date.today().isoformat(), "height_cm": "175", "note": "", **fields}
     response = visitor.submit(f"/clients/{cid}/posture-assessments/new", f"/clients/{cid}/posture-assessments", data)
     assert response.status_code == 303, response.text[:1000]
@@ -82,21 +91,24 @@ def _create(visitor, cid: int, **fields: str) -> int:  # type: ignore[no-untyped
     return int(match.group(1))
 
 
-def _upload(visitor, aid: int, view: str, data: bytes, name: str = "photo.jpg"):  # type: ignore[no-untyped-def]
+def _upload(visitor: Visitor, aid: int, view: str, data: bytes, name: str = "photo.jpg") -> httpx2.Response:
     action = f"/posture-assessments/{aid}/views/{view}"
     token = visitor.token_from(f"/posture-assessments/{aid}", action)
     return visitor.http.post(action, data={"csrf_token": token}, files={"photo": (name, data, "image/jpeg")})
 
 
-def _editor_state(visitor, aid: int, view: str = "anterior") -> tuple[dict, int, str]:  # type: ignore[type-arg,no-untyped-def]
+def _editor_state(visitor: Visitor, aid: int, view: str = "anterior") -> tuple[dict[str, dict[str, Any]], int, str]:
     page = visitor.get(f"/posture-assessments/{aid}/views/{view}/edit")
     assert page.status_code == 200, page.text[:500]
-    landmarks = json.loads(html.unescape(re.search(r'name="landmarks" value="([^"]*)"', page.text).group(1)))
-    version = int(re.search(r'name="version" value="(\d+)"', page.text).group(1))
+    landmarks_field = re.search(r'name="landmarks" value="([^"]*)"', page.text)
+    version_field = re.search(r'name="version" value="(\d+)"', page.text)
+    assert landmarks_field and version_field, "the editor form lost its landmarks or version field"
+    landmarks = json.loads(html.unescape(landmarks_field.group(1)))
+    version = int(version_field.group(1))
     return landmarks, version, page.text
 
 
-def test_the_therapist_creates_an_assessment_uploads_a_photo_and_sees_the_results(signed_in, people, client_of, front_jpeg) -> None:  # type: ignore[no-untyped-def]
+def test_the_therapist_creates_an_assessment_uploads_a_photo_and_sees_the_results(signed_in: SignedIn, people: World, client_of: ClientOf, front_jpeg: bytes) -> None:
     cid = client_of(people.front_desk, given_name="Grace", family_name="Hopper")
     tara = signed_in(people.therapist)
     listing = tara.get(f"/clients/{cid}/posture-assessments")
@@ -149,7 +161,7 @@ def test_the_therapist_creates_an_assessment_uploads_a_photo_and_sees_the_result
     assert 'data-recompute-url="/api/posture/recompute"' in editor
 
 
-def test_the_editor_saves_moved_points_and_refuses_a_stale_version(signed_in, people, client_of, front_jpeg) -> None:  # type: ignore[no-untyped-def]
+def test_the_editor_saves_moved_points_and_refuses_a_stale_version(signed_in: SignedIn, people: World, client_of: ClientOf, front_jpeg: bytes) -> None:
     cid = client_of(people.therapist)
     tara = signed_in(people.therapist)
     aid = _create(tara, cid)
@@ -176,7 +188,7 @@ def test_the_editor_saves_moved_points_and_refuses_a_stale_version(signed_in, pe
     assert outside.status_code == 400 and "outside the 1000×667 photo" in html.unescape(outside.text)
 
 
-def test_the_recompute_api_follows_the_points_and_needs_the_csrf_header(signed_in, people, client_of, front_analysis) -> None:  # type: ignore[no-untyped-def]
+def test_the_recompute_api_follows_the_points_and_needs_the_csrf_header(signed_in: SignedIn, people: World, client_of: ClientOf, front_analysis: PostureAnalysis) -> None:
     tara = signed_in(people.therapist)
     token = tara.session_csrf()
     landmarks = front_analysis.to_json()["landmarks"]
@@ -199,7 +211,7 @@ def test_the_recompute_api_follows_the_points_and_needs_the_csrf_header(signed_i
     assert refused.status_code == 403
 
 
-def test_the_api_creates_uploads_corrects_and_compares(app, people, client_of, api_token, web_db, front_jpeg) -> None:  # type: ignore[no-untyped-def]
+def test_the_api_creates_uploads_corrects_and_compares(app: FastAPI, people: World, client_of: ClientOf, api_token: ApiToken, web_db: Database, front_jpeg: bytes) -> None:
     from fastapi.testclient import TestClient
 
     http = TestClient(app, headers={"Authorization": f"Bearer {api_token(people.therapist)}"})
@@ -250,8 +262,9 @@ def test_the_api_creates_uploads_corrects_and_compares(app, people, client_of, a
 
 
 def test_bad_and_oversized_uploads_are_explained_and_nothing_is_stored(
-    app, signed_in, people, client_of, api_token, web_db, front_jpeg, monkeypatch, web_settings
-) -> None:  # type: ignore[no-untyped-def]
+    app: FastAPI, signed_in: SignedIn, people: World, client_of: ClientOf, api_token: ApiToken, web_db: Database,
+    front_jpeg: bytes, monkeypatch: pytest.MonkeyPatch, web_settings: Settings,
+) -> None:
     from fastapi.testclient import TestClient
 
     cid = client_of(people.therapist)
@@ -290,7 +303,7 @@ def test_bad_and_oversized_uploads_are_explained_and_nothing_is_stored(
         assert session.scalar(select(func.count()).select_from(PosturePhoto)) == 0
 
 
-def test_pages_and_images_are_access_checked(app, signed_in, people, client_of, api_token, front_jpeg, visitor) -> None:  # type: ignore[no-untyped-def]
+def test_pages_and_images_are_access_checked(app: FastAPI, signed_in: SignedIn, people: World, client_of: ClientOf, api_token: ApiToken, front_jpeg: bytes, visitor: Visitor) -> None:
     from fastapi.testclient import TestClient
 
     cid = client_of(people.therapist)
@@ -316,7 +329,7 @@ def test_pages_and_images_are_access_checked(app, signed_in, people, client_of, 
     assert TestClient(app).get(f"/api/posture-assessments/{aid}").status_code == 401
 
 
-def test_two_assessments_side_by_side(signed_in, people, client_of, front_jpeg) -> None:  # type: ignore[no-untyped-def]
+def test_two_assessments_side_by_side(signed_in: SignedIn, people: World, client_of: ClientOf, front_jpeg: bytes) -> None:
     cid = client_of(people.therapist)
     tara = signed_in(people.therapist)
     first = _create(tara, cid, assessed_on=(date.today() - timedelta(days=14)).isoformat())
@@ -342,8 +355,9 @@ def test_two_assessments_side_by_side(signed_in, people, client_of, front_jpeg) 
 
 
 def test_the_api_asks_for_a_box_when_two_people_are_in_the_photo_and_analyses_the_one_inside(
-    app, people, client_of, api_token, web_db, two_people_jpeg
-) -> None:  # type: ignore[no-untyped-def]
+    app: FastAPI, people: World, client_of: ClientOf, api_token: ApiToken, web_db: Database,
+    two_people_jpeg: tuple[bytes, int, int],
+) -> None:
     from fastapi.testclient import TestClient
     from PIL import Image
 
@@ -375,7 +389,9 @@ def test_the_api_asks_for_a_box_when_two_people_are_in_the_photo_and_analyses_th
     # The box is drawn (yellow) on the annotated image, and kept when the landmarks are corrected.
     png = Image.open(io.BytesIO(http.get(f"{url}/annotated.png").content)).convert("RGB")
     assert png.height == height  # the photo at full size, with the legend beside it
-    r, g, b = png.getpixel((half + 1, height // 2))
+    pixel = png.getpixel((half + 1, height // 2))
+    assert isinstance(pixel, tuple), pixel  # an RGB image gives (r, g, b)
+    r, g, b = pixel
     assert r > 200 and 170 < g < 240 and b < 80, (r, g, b)
     landmarks = front["landmarks"]
     corrected = http.put(f"{url}/landmarks", json={"version": boxed.json()["version"], "landmarks": landmarks})
@@ -399,7 +415,7 @@ def test_the_api_asks_for_a_box_when_two_people_are_in_the_photo_and_analyses_th
     ("800,0,720,1280", "reaches beyond the 1440×1280 photo"),
     ("0,100,720,1280", "y + height at most 1280"),
 ])
-def test_bad_boxes_are_refused_clearly(app, people, client_of, api_token, two_people_jpeg, box: str, message: str) -> None:  # type: ignore[no-untyped-def]
+def test_bad_boxes_are_refused_clearly(app: FastAPI, people: World, client_of: ClientOf, api_token: ApiToken, two_people_jpeg: tuple[bytes, int, int], box: str, message: str) -> None:
     from fastapi.testclient import TestClient
 
     photo = two_people_jpeg[0]
@@ -413,7 +429,7 @@ def test_bad_boxes_are_refused_clearly(app, people, client_of, api_token, two_pe
     assert http.get(f"/api/posture-assessments/{aid}").json()["photos"] == {}
 
 
-def test_the_page_points_to_the_box_step_and_takes_the_box_fields(signed_in, people, client_of, two_people_jpeg) -> None:  # type: ignore[no-untyped-def]
+def test_the_page_points_to_the_box_step_and_takes_the_box_fields(signed_in: SignedIn, people: World, client_of: ClientOf, two_people_jpeg: tuple[bytes, int, int]) -> None:
     photo, width, height = two_people_jpeg
     half = width // 2
     cid = client_of(people.therapist)
@@ -429,7 +445,7 @@ def test_the_page_points_to_the_box_step_and_takes_the_box_fields(signed_in, peo
 
     action = f"/posture-assessments/{aid}/views/anterior"
 
-    def upload(**box: str):  # type: ignore[no-untyped-def]
+    def upload(**box: str) -> httpx2.Response:
         token = tara.token_from(f"/posture-assessments/{aid}", action)
         return tara.http.post(action, data={"csrf_token": token, **box}, files={"photo": ("two.jpg", photo, "image/jpeg")})
 
@@ -453,8 +469,8 @@ def test_the_page_points_to_the_box_step_and_takes_the_box_fields(signed_in, peo
     assert all(half <= lm["x"] <= width for lm in landmarks.values())
 
 
-def test_a_front_photo_uploaded_as_the_back_view_is_refused_with_what_to_retake_and_nothing_is_stored(  # type: ignore[no-untyped-def]
-    app, signed_in, people, client_of, api_token, front_jpeg
+def test_a_front_photo_uploaded_as_the_back_view_is_refused_with_what_to_retake_and_nothing_is_stored(
+    app: FastAPI, signed_in: SignedIn, people: World, client_of: ClientOf, api_token: ApiToken, front_jpeg: bytes,
 ) -> None:
     from fastapi.testclient import TestClient
 
