@@ -12,6 +12,7 @@ Use :func:`get_settings` (reads the environment) or build :class:`Settings` dire
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 from collections.abc import Mapping
@@ -22,6 +23,13 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 ENV_PREFIX = "MYOMAP_"
 LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
+
+
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+def _split(value: str) -> list[str]:
+    return [item.strip() for item in value.split(",") if item.strip()]
 
 
 def _default_data_dir() -> Path:
@@ -104,23 +112,55 @@ class Settings(BaseModel):
         description="How long a sign-in lasts, in minutes, before the user must sign in again "
         "(default 720 = 12 hours, one working day). Env: MYOMAP_SESSION_LIFETIME_MINUTES.",
     )
-    login_max_failures: int = Field(
+    session_idle_minutes: int = Field(
+        default=60,
+        ge=1,
+        description="Minutes without a request after which a sign-in ends (default 60), so a "
+        "browser left open on a shared front-desk PC does not stay signed in all day. "
+        "Env: MYOMAP_SESSION_IDLE_MINUTES.",
+    )
+    login_free_failures: int = Field(
         default=5,
         ge=1,
-        description="Failed sign-ins for one email address within the lockout window after which "
-        "that address is locked for the lockout window. Env: MYOMAP_LOGIN_MAX_FAILURES.",
+        description="Failed sign-ins for one account from one address (or from one browser that has "
+        "signed in to that account before) after which each further attempt must wait; the wait "
+        "starts at 2 seconds and doubles with every failure. Env: MYOMAP_LOGIN_FREE_FAILURES.",
     )
-    login_max_failures_per_ip: int = Field(
+    login_free_failures_per_account: int = Field(
         default=20,
         ge=1,
-        description="Failed sign-ins from one IP address within the lockout window after which "
-        "that address is locked for the lockout window. Env: MYOMAP_LOGIN_MAX_FAILURES_PER_IP.",
+        description="Failed sign-ins for one account from all addresses before the doubling wait "
+        "applies to attempts from any new address. Browsers that have signed in to the account "
+        "before are not slowed by it, so a stranger cannot lock a therapist out. "
+        "Env: MYOMAP_LOGIN_FREE_FAILURES_PER_ACCOUNT.",
     )
-    login_lockout_minutes: int = Field(
-        default=15,
+    login_free_failures_per_ip: int = Field(
+        default=100,
         ge=1,
-        description="Length of the window in which failed sign-ins are counted, and of the lock "
-        "that follows (default 15 minutes). Env: MYOMAP_LOGIN_LOCKOUT_MINUTES.",
+        description="Failed sign-ins from one address, over all accounts, before the doubling wait "
+        "applies to that address; high, so a whole clinic behind one address is not slowed by one "
+        "person's typos (browsers that have signed in before are exempt). "
+        "Env: MYOMAP_LOGIN_FREE_FAILURES_PER_IP.",
+    )
+    login_max_delay_seconds: int = Field(
+        default=900,
+        ge=1,
+        description="The longest wait between sign-in attempts once failures pile up "
+        "(default 900 = 15 minutes). Env: MYOMAP_LOGIN_MAX_DELAY_SECONDS.",
+    )
+    login_failure_window_minutes: int = Field(
+        default=60,
+        ge=1,
+        description="How long a failed sign-in is remembered (default 60 minutes); a successful "
+        "sign-in forgets that browser's or address's failures at once. "
+        "Env: MYOMAP_LOGIN_FAILURE_WINDOW_MINUTES.",
+    )
+    trusted_proxies: str = Field(
+        default="",
+        description="Comma-separated addresses or networks (e.g. `127.0.0.1, 10.0.0.0/8`) of reverse "
+        "proxies whose `X-Forwarded-For` header is believed. Default: none, so the client address "
+        "logged and rate-limited is always the connecting one and no caller can write another "
+        "address into the audit log. Env: MYOMAP_TRUSTED_PROXIES.",
     )
     upload_max_bytes: int = Field(
         default=20 * 1024 * 1024,
@@ -176,12 +216,26 @@ class Settings(BaseModel):
     def _absolute(cls, value: Path) -> Path:
         return value.expanduser().absolute()
 
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _proxies(cls, value: str) -> str:
+        for item in _split(value):
+            try:
+                ipaddress.ip_network(item, strict=False)
+            except ValueError:
+                raise ValueError(f"{item!r} is not an IP address or network") from None
+        return ", ".join(_split(value))
+
     # ---- derived values -------------------------------------------------------------------
 
     @property
     def resolved_database_url(self) -> str:
         """The database URL in use: the configured one, or the SQLite file in the data dir."""
         return self.database_url or f"sqlite:///{self.data_dir / 'myomap.db'}"
+
+    @property
+    def trusted_proxy_networks(self) -> tuple[IPNetwork, ...]:
+        return tuple(ipaddress.ip_network(item, strict=False) for item in _split(self.trusted_proxies))
 
     @property
     def is_sqlite(self) -> bool:

@@ -92,6 +92,8 @@ PAGES: list[PageSpec] = [
     ("atlas-muscle-side", "therapist", "/atlas/muscles/upper_trapezius?side=left", None),
     ("users", "owner", "/users", None),
     ("users-errors", "owner", "/users", "user-errors"),
+    ("account", "therapist", "/account", None),
+    ("two-factor-enrol", "therapist", "/account/two-factor", None),
     ("audit", "owner", "/audit", None),
     ("api-docs", "therapist", "/api/docs", None),
     ("sign-out", "therapist", "/sign-out", None),

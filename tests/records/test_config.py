@@ -30,13 +30,13 @@ def test_environment_variables_override_defaults(tmp_path: Path) -> None:
     settings = Settings.from_env(
         {
             "MYOMAP_DATA_DIR": str(tmp_path),
-            "MYOMAP_LOGIN_MAX_FAILURES": "3",
+            "MYOMAP_LOGIN_FREE_FAILURES": "3",
             "MYOMAP_COOKIE_SECURE": "false",
             "MYOMAP_SESSION_LIFETIME_MINUTES": "60",
         }
     )
     assert settings.data_dir == tmp_path
-    assert settings.login_max_failures == 3
+    assert settings.login_free_failures == 3
     assert settings.cookie_secure is False
     assert settings.session_lifetime_minutes == 60
 
@@ -50,7 +50,7 @@ def test_postgresql_urls_use_psycopg3(given: str) -> None:
 
 def test_invalid_values_are_refused() -> None:
     with pytest.raises(ValidationError):
-        Settings.from_env({"MYOMAP_LOGIN_MAX_FAILURES": "many"})
+        Settings.from_env({"MYOMAP_LOGIN_FREE_FAILURES": "many"})
     with pytest.raises(ValidationError):
         Settings.model_validate({"not_a_setting": 1})
 

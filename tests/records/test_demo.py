@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from myomap.records.accounts.models import User
-from myomap.records.accounts.service import authenticate
+from myomap.records.accounts.signin import authenticate
 from myomap.records.base import Base
 from myomap.records.clients.models import Client
 from myomap.records.clinics.models import Clinic

@@ -59,7 +59,7 @@ def test_duplicates_get_a_clear_error(cli: typer.Typer, env: dict[str, str]) -> 
             "--role", "therapist", "--password", "long enough pw")
     assert run(cli, env, *args).exit_code == 0
     dup = run(cli, env, *args)
-    assert dup.exit_code != 0 and "a user with the email tara@riverside.test already exists" in dup.output
+    assert dup.exit_code != 0 and "tara@riverside.test is already a user of this clinic" in dup.output
     assert "Traceback" not in dup.output
 
 
@@ -83,7 +83,53 @@ def test_a_token_is_printed_once_for_scripts(cli: typer.Typer, env: dict[str, st
     result = run(cli, env, "user", "token", "bot@riverside.test", "--name", "nightly export")
     assert result.exit_code == 0 and result.output.strip().startswith("mm_")
     missing = run(cli, env, "user", "token", "nobody@riverside.test")
-    assert missing.exit_code != 0 and "no user" in missing.output
+    assert missing.exit_code != 0 and "user nobody@riverside.test not found" in missing.output
+
+
+@pytest.mark.storage
+def test_tokens_are_listed_expire_and_are_revoked(cli: typer.Typer, env: dict[str, str], db_url: str) -> None:
+    from myomap.records.accounts.service import user_for_api_token
+    from myomap.records.db import Database
+
+    run(cli, env, "clinic", "create", "Riverside")
+    run(cli, env, "user", "create", "--clinic", "Riverside", "--email", "bot@riverside.test", "--name", "Bot",
+        "--role", "therapist", "--password", "long enough pw")
+    first = run(cli, env, "user", "token", "bot@riverside.test", "--name", "nightly export", "--expires-days", "30")
+    second = run(cli, env, "user", "token", "bot@riverside.test", "--name", "dashboard")
+    assert first.exit_code == second.exit_code == 0, first.output
+    bad = run(cli, env, "user", "token", "bot@riverside.test", "--expires-days", "0")
+    assert bad.exit_code != 0 and "expires_in_days" in bad.output
+    listing = run(cli, env, "user", "tokens", "bot@riverside.test", "--json")
+    rows = {row["name"]: row for row in __import__("json").loads(listing.output)}
+    assert set(rows) == {"nightly export", "dashboard"} and rows["nightly export"]["expires_at"]
+    assert rows["dashboard"]["expires_at"] is None and all(r["active"] for r in rows.values())
+    assert first.output.strip() not in listing.output
+    revoked = run(cli, env, "user", "revoke-token", str(rows["nightly export"]["id"]))
+    assert revoked.exit_code == 0 and "revoked token" in revoked.output
+    db = Database(db_url)
+    try:
+        with db.sessions() as s:
+            assert user_for_api_token(db=s, token=first.output.strip()) is None
+            assert user_for_api_token(db=s, token=second.output.strip()) is not None
+        changed = run(cli, env, "user", "set-password", "bot@riverside.test", "--password", "a new long password")
+        assert changed.exit_code == 0 and "revoked" in changed.output
+        with db.sessions() as s:
+            assert user_for_api_token(db=s, token=second.output.strip()) is None
+    finally:
+        db.dispose()
+    assert run(cli, env, "user", "revoke-token", "999").exit_code != 0
+
+
+@pytest.mark.storage
+def test_an_email_in_two_clinics_needs_the_clinic_named(cli: typer.Typer, env: dict[str, str]) -> None:
+    for clinic in ("Riverside", "Hilltop"):
+        run(cli, env, "clinic", "create", clinic)
+        made = run(cli, env, "user", "create", "--clinic", clinic, "--email", "sam@x.test", "--name", "Sam",
+                   "--role", "therapist", "--password", "long enough pw")
+        assert made.exit_code == 0, made.output
+    ambiguous = run(cli, env, "user", "token", "sam@x.test")
+    assert ambiguous.exit_code != 0 and "several clinics" in ambiguous.output and "--clinic" in ambiguous.output
+    assert run(cli, env, "user", "token", "sam@x.test", "--clinic", "Hilltop").output.startswith("mm_")
 
 
 @pytest.mark.storage

@@ -55,7 +55,7 @@ def test_a_wrong_password_and_an_unknown_email_look_the_same(visitor: Visitor, p
         assert "myomap_session=" not in response.headers.get("set-cookie", "")
 
 
-def test_repeated_failures_lock_the_account(visitor: Visitor, people: World) -> None:
+def test_repeated_failures_make_the_account_wait_at_that_address(visitor: Visitor, people: World) -> None:
     for _ in range(5):
         assert visitor.sign_in(people.colleague.email, "guess").status_code == 400
     locked = visitor.sign_in(people.colleague.email, PASSWORD)
@@ -151,7 +151,7 @@ def test_only_the_owner_manages_users_and_reads_the_audit_log(signed_in: SignedI
     assert "Nina New" in page.text and "Colin Colleague" in page.text and "Oscar" not in page.text
     duplicate = owner.submit("/users", "/users", {"name": "Nina", "email": "NINA@riverside.test", "role": "therapist",
                                                   "password": "a long password"})
-    assert duplicate.status_code == 400 and "already exists" in duplicate.text
+    assert duplicate.status_code == 400 and "already a user of this clinic" in duplicate.text
     assert signed_in(people.therapist).get("/").status_code == 200
     audit = owner.get("/audit")
     assert audit.status_code == 200 and "client.list" in audit.text

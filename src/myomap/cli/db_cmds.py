@@ -169,7 +169,9 @@ def serve(
                 console.print(f"  {login.role.label:<11} {login.email:<30} password: {login.password}")
             console.rule()
     app = create_app(cfg, database=db)
-    config = uvicorn.Config(app, host=cfg.host, port=cfg.port, log_level="warning", proxy_headers=True)
+    # proxy_headers off: uvicorn would believe X-Forwarded-For from any local caller; the app reads
+    # it only from the configured trusted proxies (MYOMAP_TRUSTED_PROXIES).
+    config = uvicorn.Config(app, host=cfg.host, port=cfg.port, log_level="warning", proxy_headers=False)
     server = uvicorn.Server(config)
     console.print(f"Myomap is running at http://{escape(_url_host(cfg.host))}:{cfg.port}/  (Ctrl+C to stop)")
     try:

@@ -21,7 +21,7 @@ from myomap.records.accounts.permissions import ROLE_PERMISSIONS, Actor, Permiss
 from myomap.records.accounts.service import csrf_matches, session_for_token, user_for_api_token
 from myomap.records.db import Database
 from myomap.records.validation import NUL_MESSAGE
-from myomap.web.security import CSRF_FIELD, CSRF_HEADER, SESSION_COOKIE, UNSAFE_METHODS
+from myomap.web.security import CSRF_FIELD, CSRF_HEADER, SESSION_COOKIE, UNSAFE_METHODS, client_address
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,7 +155,9 @@ async def submitted_csrf(request: Request, form: WebForm) -> str | None:
 
 
 def client_ip(request: Request) -> str | None:
-    return request.client.host if request.client else None
+    """The caller's address: ``X-Forwarded-For`` counts only from a configured trusted proxy."""
+    peer = request.client.host if request.client else None
+    return client_address(peer, request.headers.get("x-forwarded-for"), get_settings(request).trusted_proxy_networks)
 
 
 def web_actor(request: Request, db: DbSession, csrf: Annotated[str | None, Depends(submitted_csrf)]) -> Actor:

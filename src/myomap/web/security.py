@@ -8,18 +8,31 @@ CSRF model:
   with the secret key, echoed in a hidden field;
 - the JSON API: the session cookie plus ``X-CSRF-Token``, or ``Authorization: Bearer <API token>``
   (no cookie involved, so no CSRF possible).
+
+Client address: the connecting peer, unless it is a configured trusted proxy; only then is
+``X-Forwarded-For`` read (right to left, skipping trusted proxies).
+
+Trusted browsers: after a successful sign-in the browser gets a cookie holding a random id signed
+together with the account's email (the email itself is not in it); the sign-in backoff counts that
+browser's failures on their own, so a stranger's failures elsewhere never slow it.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import ipaddress
 import secrets
-from collections.abc import Awaitable, Callable, MutableMapping
+from collections.abc import Awaitable, Callable, MutableMapping, Sequence
 from typing import Any
+
+from myomap.config import IPNetwork
 
 SESSION_COOKIE = "myomap_session"
 LOGIN_CSRF_COOKIE = "myomap_login_csrf"
+DEVICE_COOKIE = "myomap_device"
+DEVICE_COOKIE_DAYS = 180
+DEVICE_COOKIE_ENTRIES = 5  # accounts remembered per browser (a shared front-desk PC)
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "x-csrf-token"
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -93,3 +106,53 @@ def login_token_from_cookie(secret: str, cookie_value: str | None) -> str | None
 
 def _sign(secret: str, value: str) -> str:
     return hmac.new(secret.encode(), b"login-csrf:" + value.encode(), hashlib.sha256).hexdigest()
+
+
+# ---- client address -----------------------------------------------------------------------
+
+
+def _is_trusted(address: str, trusted: Sequence[IPNetwork]) -> bool:
+    try:
+        ip = ipaddress.ip_address(address.strip())
+    except ValueError:
+        return False
+    return any(ip in network for network in trusted)
+
+
+def client_address(peer: str | None, forwarded_for: str | None, trusted: Sequence[IPNetwork]) -> str | None:
+    """The client's address: the peer, or, when the peer is a trusted proxy, the nearest address
+    in ``X-Forwarded-For`` that is not itself a trusted proxy."""
+    if peer is None or not trusted or not forwarded_for or not _is_trusted(peer, trusted):
+        return peer
+    hops = [hop.strip() for hop in forwarded_for.split(",") if hop.strip()]
+    for hop in reversed(hops):
+        if not _is_trusted(hop, trusted):
+            try:
+                return str(ipaddress.ip_address(hop))
+            except ValueError:
+                return peer  # garbage from the proxy's client side: fall back to what we know
+    return hops[0] if hops else peer
+
+
+# ---- trusted browsers ---------------------------------------------------------------------
+
+
+def _device_signature(secret: str, device: str, email: str) -> str:
+    return hmac.new(secret.encode(), f"device:{device}:{email}".encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def trusted_device(secret: str, cookie_value: str | None, email: str) -> str | None:
+    """The browser's id if its cookie vouches for this (normalised) email, else None."""
+    for entry in (cookie_value or "").split("~")[:DEVICE_COOKIE_ENTRIES]:
+        device, _, signature = entry.partition(".")
+        if device and signature and hmac.compare_digest(signature, _device_signature(secret, device, email)):
+            return device
+    return None
+
+
+def remember_device(secret: str, cookie_value: str | None, email: str) -> str:
+    """The cookie value after a successful sign-in to ``email``: its entry first, the oldest dropped."""
+    device = trusted_device(secret, cookie_value, email) or secrets.token_urlsafe(12)
+    entry = f"{device}.{_device_signature(secret, device, email)}"
+    others = [e for e in (cookie_value or "").split("~") if e and e != entry]
+    return "~".join([entry, *others][:DEVICE_COOKIE_ENTRIES])

@@ -59,3 +59,38 @@ class UserRead(BaseModel):
     is_active: bool
     created_at: datetime
     last_sign_in_at: datetime | None
+
+
+class ApiTokenCreate(RequestModel):
+    """A new API token: a name saying what uses it, and how many days it lasts (null: no expiry)."""
+
+    name: str = Field(min_length=1, max_length=100, description="What uses the token, e.g. 'reports script'.")
+    expires_in_days: int | None = Field(
+        default=90, ge=1, le=3650, description="Days until the token stops working; null for never."
+    )
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, value: str) -> str:
+        value = " ".join(value.split())
+        if not value:
+            raise ValueError("is required")
+        return value
+
+
+class ApiTokenRead(BaseModel):
+    """A token as listed: never its secret text, only the first characters to recognise it."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    name: str
+    prefix: str
+    created_at: datetime
+    last_used_at: datetime | None
+    expires_at: datetime | None
+    revoked_at: datetime | None
+
+
+class ApiTokenCreated(ApiTokenRead):
+    token: str = Field(description="The token itself, shown this once: only a hash is kept.")

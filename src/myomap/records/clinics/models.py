@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, String
+from sqlalchemy import Boolean, String, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from myomap.records.base import Base, UTCDateTime, utcnow
@@ -17,6 +17,9 @@ class Clinic(Base):
     name: Mapped[str] = mapped_column(String(200))
     name_key: Mapped[str] = mapped_column(String(200), unique=True, comment="name, case-folded, for uniqueness")
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
+    require_two_factor: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=false(), comment="owners and therapists must sign in with a code too"
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     def __repr__(self) -> str:

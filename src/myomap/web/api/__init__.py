@@ -2,8 +2,8 @@
 
 from fastapi import APIRouter
 
-from myomap.web.api import clients, docs, me, pain, posture, referral
+from myomap.web.api import clients, docs, me, pain, posture, referral, tokens
 
 router = APIRouter()
-for module in (me, clients, pain, referral, posture, docs):
+for module in (me, tokens, clients, pain, referral, posture, docs):
     router.include_router(module.router)

@@ -2,8 +2,8 @@
 
 from fastapi import APIRouter
 
-from myomap.web.views import atlas, audit, auth, clients, pain, posture, referral, users
+from myomap.web.views import account, atlas, audit, auth, clients, pain, posture, referral, users
 
 router = APIRouter()
-for module in (auth, clients, pain, referral, posture, atlas, users, audit):
+for module in (auth, account, clients, pain, referral, posture, atlas, users, audit):
     router.include_router(module.router)
