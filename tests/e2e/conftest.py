@@ -6,10 +6,13 @@
   /usr/bin/chromium or Playwright is missing).
 - ``page``: a fresh browser context and page per test (no shared cookies); console errors,
   including Content-Security-Policy violations, are collected in ``console_errors``.
+- ``axe_scan``: the one axe-core scan of the browser tests (:class:`AxeScan`): serious and critical
+  results fail, less the justified exceptions listed on the class.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
@@ -18,11 +21,12 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 import pytest
 
 if TYPE_CHECKING:
+    from axe_playwright_python.sync_playwright import Axe
     from playwright.sync_api import Browser, Page
     from sqlalchemy.orm import Session
 
@@ -133,8 +137,6 @@ def page(browser: Browser, console_errors: list[str]) -> Iterator[Page]:
     pg = context.new_page()
     pg.on("console", lambda msg: console_errors.append(msg.text) if msg.type == "error" else None)
     pg.on("pageerror", lambda exc: console_errors.append(str(exc)))
-    # The posture browser tests still read the list from the page; drop this once they take the fixture.
-    setattr(pg, "console_errors", console_errors)  # noqa: B010
     yield pg
     context.close()
 
@@ -169,3 +171,90 @@ def signed_in_page(page: Page, myomap_server: Server) -> Callable[[User], Page]:
         return page
 
     return make
+
+
+# ---- accessibility ------------------------------------------------------------------------------
+
+
+class AxeScan:
+    """axe-core run in a page. A failure is a result of impact "serious" or "critical": a violation,
+    or a "needs review" result (axe could not decide) that no justified entry below explains.
+
+    axe is injected with ``page.evaluate`` (a DevTools call, not a page script), so the strict CSP
+    stays on while the scan runs.
+    """
+
+    failing_impacts: ClassVar[frozenset[str]] = frozenset({"serious", "critical"})
+    # Violations switched off: none. (Add a rule id here only with the reason it is a false positive,
+    # never to hide a real problem.)
+    allowed_violations: ClassVar[dict[str, str]] = {}
+    # "Needs review" results that are explained, as (rule id, CSS scope of the nodes, reason). Each
+    # scope is also in ``measured``: the accessibility test measures those texts' contrast itself (>= 4.5:1).
+    allowed_needs_review: ClassVar[list[tuple[str, str, str]]] = [
+        (
+            "color-contrast",
+            "figure.bodychart svg text",
+            # axe cannot work out the background behind SVG <text>. The chart's labels are dark on the
+            # chart's own light background (13.9:1 for the view titles, 6.4:1 for the side labels,
+            # 9.8:1 for the rest), and every one is measured on every page.
+            "axe cannot compute the background of SVG text; measured by the test instead",
+        ),
+        (
+            "color-contrast",
+            "td.change > span[aria-hidden='true']",
+            # The ↑/↓ arrow next to a change on the compare pages: axe does not judge a glyph that is
+            # "only non-text characters". It has the colour of the number beside it, which axe checks
+            # (about 6:1 on white), and it is measured too.
+            "axe does not rate the contrast of a lone arrow glyph; measured by the test instead",
+        ),
+    ]
+    measured: ClassVar[str] = ", ".join(scope for rule, scope, _ in allowed_needs_review if rule == "color-contrast")
+
+    def __init__(self, axe: Axe) -> None:
+        self.axe = axe
+
+    def results(self, page: Page) -> list[dict[str, Any]]:
+        """The failing results on the page as it is now (empty when it passes)."""
+        options: dict[str, Any] = {"resultTypes": ["violations", "incomplete"]}
+        if self.allowed_violations:
+            options["rules"] = {rule: {"enabled": False} for rule in self.allowed_violations}
+        response = self.axe.run(page, options=options).response
+        found = [v for v in response["violations"] if v.get("impact") in self.failing_impacts]
+        for result in response["incomplete"]:
+            if result.get("impact") not in self.failing_impacts:
+                continue
+            scopes = [scope for rule, scope, _ in self.allowed_needs_review if rule == result["id"]]
+            nodes = [n for n in result["nodes"] if not any(_in_scope(page, n, s) for s in scopes)]
+            if nodes:
+                found.append({**result, "id": result["id"] + " (needs review)", "nodes": nodes})
+        return found
+
+    def problems(self, page: Page) -> str:
+        """The failing results, one line each with the rule, impact, help and first targets ('' when none)."""
+        return _describe_axe(self.results(page))
+
+
+def _in_scope(page: Page, node: dict[str, Any], scope: str) -> bool:
+    target = node.get("target") or []
+    if len(target) != 1 or not isinstance(target[0], str):
+        return False  # inside a shadow root or a frame: not ours to explain
+    return bool(page.evaluate("([sel, scope]) => { const el = document.querySelector(sel); return !!(el && el.closest(scope)); }",
+                              [target[0], scope]))
+
+
+def _describe_axe(results: list[dict[str, Any]]) -> str:
+    lines = []
+    for v in results:
+        targets = [" ".join(map(str, node.get("target", []))) for node in v["nodes"][:4]]
+        more = f" (+{len(v['nodes']) - 4} more)" if len(v["nodes"]) > 4 else ""
+        node = v["nodes"][0] if v["nodes"] else {}
+        why = "; ".join(c.get("message", "") for c in (node.get("any") or []) + (node.get("all") or []) + (node.get("none") or []))
+        lines.append(f"- {v['id']} [{v['impact']}] {v['help']}: {json.dumps(targets)}{more}" + (f"\n    ({why})" if why else ""))
+    return "\n".join(lines)
+
+
+@pytest.fixture(scope="module")
+def axe_scan() -> AxeScan:
+    """The scan (skipped clearly when axe-playwright-python is missing)."""
+    module = pytest.importorskip("axe_playwright_python.sync_playwright", reason="axe-playwright-python is not installed")
+    return AxeScan(module.Axe())

@@ -7,7 +7,7 @@ scripts are given time to run (and, where it matters, the page is used: a region
 chart, a live search, a form sent with mistakes), then axe-core checks it.
 
 A failure is any axe result of impact "serious" or "critical": a violation, or a "needs review"
-result (axe could not decide) that no justified entry below explains. Each is printed with its rule
+result (axe could not decide) that no justified entry explains (``AxeScan`` in conftest.py). Each is printed with its rule
 id, impact, help and first few target selectors. Every page must also have exactly one h1, a
 ``lang`` attribute, a title, no duplicate ids, legible text where axe cannot judge it (the body
 chart's SVG labels, the arrows of the compare page), and no console
@@ -19,52 +19,25 @@ stays on while the scan runs.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import pytest
 
 if TYPE_CHECKING:
-    from axe_playwright_python.sync_playwright import Axe
     from playwright.sync_api import Browser, Page, Route
 
-    from tests.e2e.conftest import Server, SignIn
+    from tests.e2e.conftest import AxeScan, Server, SignIn
 
 pytestmark = pytest.mark.browser
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-FAILING_IMPACTS = {"serious", "critical"}
-
-# Violations switched off: none. (Add a rule id here only with the reason it is a false positive,
-# never to hide a real problem.)
-ALLOWED_VIOLATIONS: dict[str, str] = {}
-
-# "Needs review" results that are explained, as (rule id, CSS scope of the nodes, reason). Each
-# scope is also in MEASURED below: the test measures those texts' contrast itself (>= 4.5:1).
-ALLOWED_NEEDS_REVIEW: list[tuple[str, str, str]] = [
-    (
-        "color-contrast",
-        "figure.bodychart svg text",
-        # axe cannot work out the background behind SVG <text>. The chart's labels are dark on the
-        # chart's own light background (13.9:1 for the view titles, 6.4:1 for the side labels,
-        # 9.8:1 for the rest), and every one is measured on every page (MEASURED).
-        "axe cannot compute the background of SVG text; measured by the test instead",
-    ),
-    (
-        "color-contrast",
-        "td.change > span[aria-hidden='true']",
-        # The ↑/↓ arrow next to a change on the compare page: axe does not judge a glyph that is
-        # "only non-text characters". It has the colour of the number beside it, which axe checks
-        # (about 6:1 on white), and it is measured too (MEASURED).
-        "axe does not rate the contrast of a lone arrow glyph; measured by the test instead",
-    ),
-]
-MEASURED = ", ".join(scope for rule, scope, _ in ALLOWED_NEEDS_REVIEW if rule == "color-contrast")
+# What fails the axe scan, and the justified exceptions: AxeScan in conftest.py (one scan for every
+# browser test).
 
 # The pages, as (test id, persona, path template, preparation). Paths take the fields of `Data`.
 PageSpec = tuple[str, str, str, str | None]
@@ -216,49 +189,7 @@ def sessions(browser: Browser, myomap_server: Server, sign_in: SignIn) -> Iterat
         s.page.context.close()
 
 
-@pytest.fixture(scope="module")
-def axe() -> Axe:
-    module = pytest.importorskip("axe_playwright_python.sync_playwright", reason="axe-playwright-python is not installed")
-    return module.Axe()
-
-
 # ---- checks -------------------------------------------------------------------------------------
-
-
-def _in_scope(page: Page, node: dict[str, Any], scope: str) -> bool:
-    target = node.get("target") or []
-    if len(target) != 1 or not isinstance(target[0], str):
-        return False  # inside a shadow root or a frame: not ours to explain
-    return bool(page.evaluate("([sel, scope]) => { const el = document.querySelector(sel); return !!(el && el.closest(scope)); }",
-                              [target[0], scope]))
-
-
-def _scan(axe: Axe, page: Page) -> list[dict[str, Any]]:
-    """axe results of a failing impact: violations, and "needs review" results not explained above."""
-    options: dict[str, Any] = {"resultTypes": ["violations", "incomplete"]}
-    if ALLOWED_VIOLATIONS:
-        options["rules"] = {rule: {"enabled": False} for rule in ALLOWED_VIOLATIONS}
-    response = axe.run(page, options=options).response
-    found = [v for v in response["violations"] if v.get("impact") in FAILING_IMPACTS]
-    for result in response["incomplete"]:
-        if result.get("impact") not in FAILING_IMPACTS:
-            continue
-        scopes = [scope for rule, scope, _ in ALLOWED_NEEDS_REVIEW if rule == result["id"]]
-        nodes = [n for n in result["nodes"] if not any(_in_scope(page, n, s) for s in scopes)]
-        if nodes:
-            found.append({**result, "id": result["id"] + " (needs review)", "nodes": nodes})
-    return found
-
-
-def _describe(violations: list[dict[str, Any]]) -> str:
-    lines = []
-    for v in violations:
-        targets = [" ".join(map(str, node.get("target", []))) for node in v["nodes"][:4]]
-        more = f" (+{len(v['nodes']) - 4} more)" if len(v["nodes"]) > 4 else ""
-        node = v["nodes"][0] if v["nodes"] else {}
-        why = "; ".join(c.get("message", "") for c in (node.get("any") or []) + (node.get("all") or []) + (node.get("none") or []))
-        lines.append(f"- {v['id']} [{v['impact']}] {v['help']}: {json.dumps(targets)}{more}" + (f"\n    ({why})" if why else ""))
-    return "\n".join(lines)
 
 
 DUPLICATE_IDS = """() => {
@@ -369,7 +300,7 @@ def _prepare(page: Page, how: str | None, server: Server) -> int:
     return 200
 
 
-def _check_page(axe: Axe, session: Session, server: Server, path: str, how: str | None) -> None:
+def _check_page(axe_scan: AxeScan, session: Session, server: Server, path: str, how: str | None) -> None:
     page = session.page
     expected_status = 404 if path in NOT_FOUND_PATHS else 200
     response = page.goto(server.url + path)
@@ -387,10 +318,10 @@ def _check_page(axe: Axe, session: Session, server: Server, path: str, how: str 
         problems.append("no <title>")
     if duplicates := page.evaluate(DUPLICATE_IDS):
         problems.append(f"duplicate ids: {duplicates}")
-    if faint := [(text, ratio) for text, ratio in page.evaluate(TEXT_CONTRAST, MEASURED) if ratio < 4.5]:
-        problems.append(f"text under 4.5:1 contrast ({MEASURED}): {faint}")
-    if violations := _scan(axe, page):
-        problems.append("axe (serious or critical):\n" + _describe(violations))
+    if faint := [(text, ratio) for text, ratio in page.evaluate(TEXT_CONTRAST, axe_scan.measured) if ratio < 4.5]:
+        problems.append(f"text under 4.5:1 contrast ({axe_scan.measured}): {faint}")
+    if found := axe_scan.problems(page):
+        problems.append("axe (serious or critical):\n" + found)
     if errors := _console_errors(session, expected_status):
         problems.append(f"console errors: {errors}")
     assert not problems, f"{page.url}:\n" + "\n".join(problems)
@@ -400,30 +331,30 @@ def _check_page(axe: Axe, session: Session, server: Server, path: str, how: str 
 
 
 @pytest.mark.parametrize(("persona", "path", "how"), [p[1:] for p in PAGES], ids=[p[0] for p in PAGES])
-def test_the_page_passes_axe(myomap_server: Server, sessions: Sessions, axe: Axe, data: Data, persona: str, path: str, how: str | None) -> None:
-    _check_page(axe, sessions(persona), myomap_server, path.format(**vars(data)), how)
+def test_the_page_passes_axe(myomap_server: Server, sessions: Sessions, axe_scan: AxeScan, data: Data, persona: str, path: str, how: str | None) -> None:
+    _check_page(axe_scan, sessions(persona), myomap_server, path.format(**vars(data)), how)
 
 
 @pytest.mark.parametrize(("persona", "path", "how"), [p[1:] for p in POSTURE_PAGES], ids=[p[0] for p in POSTURE_PAGES])
-def test_the_posture_page_passes_axe(myomap_server: Server, sessions: Sessions, axe: Axe, data: Data, persona: str, path: str, how: str | None) -> None:
+def test_the_posture_page_passes_axe(myomap_server: Server, sessions: Sessions, axe_scan: AxeScan, data: Data, persona: str, path: str, how: str | None) -> None:
     if "{assessment}" in path and data.assessment is None:
         pytest.skip("no postural assessment could be created")
-    _check_page(axe, sessions(persona), myomap_server, path.format(**vars(data)), how)
+    _check_page(axe_scan, sessions(persona), myomap_server, path.format(**vars(data)), how)
 
 
-def test_the_allow_lists_are_justified() -> None:
+def test_the_allow_lists_are_justified(axe_scan: AxeScan) -> None:
     """Every exception carries its reason, and "needs review" exceptions are scoped to a selector."""
-    assert all(reason.strip() for reason in ALLOWED_VIOLATIONS.values())
-    assert all(rule and scope.strip() and reason.strip() for rule, scope, reason in ALLOWED_NEEDS_REVIEW)
+    assert all(reason.strip() for reason in axe_scan.allowed_violations.values())
+    assert all(rule and scope.strip() and reason.strip() for rule, scope, reason in axe_scan.allowed_needs_review)
 
 
-def test_the_scan_would_catch_a_real_problem(myomap_server: Server, sessions: Sessions, axe: Axe) -> None:
+def test_the_scan_would_catch_a_real_problem(myomap_server: Server, sessions: Sessions, axe_scan: AxeScan) -> None:
     """The checks are live: an image without alt text and a duplicate id are reported."""
     page = sessions("anonymous").page
     page.goto(myomap_server.url + "/sign-in")
     page.evaluate("""() => document.querySelector("main").insertAdjacentHTML("beforeend",
         '<img src="/static/favicon.svg"><span id="email">again</span>')""")
-    assert "image-alt" in {v["id"] for v in _scan(axe, page)}
+    assert "image-alt" in {v["id"] for v in axe_scan.results(page)}
     assert page.evaluate(DUPLICATE_IDS) == ["email"]
 
 

@@ -1,33 +1,40 @@
 """The posture pages in a real browser: a photo of two people is refused with a pointer to the
 "Several people in the photo?" step, then uploaded again with a rectangle dragged around the client
 on the preview; and an axe-core scan of every posture page (list, new, an assessment without and
-with photos, an upload error, the landmark editor, compare), failing on serious or critical
-violations.
-
-axe is injected with ``page.evaluate`` (a DevTools call, not a page script), so the strict CSP
-stays on while it runs.
+with photos, an upload error, the landmark editor, compare) with the shared scan (``AxeScan`` in
+conftest.py: serious or critical results fail).
 """
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Locator, Page
+
+    from tests.e2e.conftest import AxeScan, Server, SignIn
 
 pytestmark = pytest.mark.browser
 
 FIXTURES = Path(__file__).resolve().parents[2].parent / "shared" / "fixtures"
 PHOTO = FIXTURES / "tfjs_pose.jpg"
-FAILING_IMPACTS = {"serious", "critical"}
+
+
+def _number(element: Locator, attribute: str) -> float:
+    """A numeric attribute the page must have set (fails the test, not float(), when it is missing)."""
+    value = element.get_attribute(attribute)
+    assert value is not None, f"no {attribute} on the element"
+    return float(value)
 
 
 @pytest.fixture(scope="module")
-def two_people(tmp_path_factory, two_people_jpeg) -> tuple[Path, int, int]:  # type: ignore[no-untyped-def]
+def two_people(tmp_path_factory: pytest.TempPathFactory, two_people_jpeg: tuple[bytes, int, int]) -> tuple[Path, int, int]:
     """The two-person photo (tests/conftest.py) as a file to upload."""
     data, width, height = two_people_jpeg
     path = tmp_path_factory.mktemp("photos") / "two_people.jpg"
@@ -45,7 +52,7 @@ class Data:
 
 
 @pytest.fixture(scope="module")
-def data(myomap_server) -> Data:  # type: ignore[no-untyped-def]
+def data(myomap_server: Server) -> Data:
     """A client with four assessments; the last two have the fixture photo as their front view (one model run)."""
     from myomap.records.accounts.permissions import Actor
     from myomap.records.clients.schemas import ClientCreate
@@ -77,26 +84,9 @@ def data(myomap_server) -> Data:  # type: ignore[no-untyped-def]
         db.dispose()
 
 
-@pytest.fixture(scope="module")
-def axe():  # type: ignore[no-untyped-def]
-    module = pytest.importorskip("axe_playwright_python.sync_playwright", reason="axe-playwright-python is not installed")
-    return module.Axe()
-
-
-def _violations(axe, page) -> str:  # type: ignore[no-untyped-def]
-    """Serious and critical axe violations, one line each ('' when there are none)."""
-    results = axe.run(page, options={"resultTypes": ["violations"]})
-    lines = []
-    for v in results.response["violations"]:
-        if v.get("impact") not in FAILING_IMPACTS:
-            continue
-        targets = [" ".join(map(str, node.get("target", []))) for node in v["nodes"][:4]]
-        lines.append(f"- {v['id']} [{v['impact']}] {v['help']}: {json.dumps(targets)}")
-    return "\n".join(lines)
-
-
-def test_a_photo_of_two_people_is_uploaded_with_a_box_dragged_around_the_client(  # type: ignore[no-untyped-def]
-    page, myomap_server, sign_in, data, two_people, axe
+def test_a_photo_of_two_people_is_uploaded_with_a_box_dragged_around_the_client(
+    page: Page, console_errors: list[str], myomap_server: Server, sign_in: SignIn, data: Data,
+    two_people: tuple[Path, int, int], axe_scan: AxeScan,
 ) -> None:
     from playwright.sync_api import expect
 
@@ -118,7 +108,7 @@ def test_a_photo_of_two_people_is_uploaded_with_a_box_dragged_around_the_client(
     expect(error).to_contain_text("2 people found in the photo")
     expect(error).to_contain_text("Several people in the photo?")
     expect(front.locator("details.box-step")).to_have_attribute("open", "")
-    problems = _violations(axe, page)
+    problems = axe_scan.problems(page)
     assert not problems, "assessment page with an upload error:\n" + problems
 
     # Choose the photo again: its preview appears, and a rectangle is dragged around the right-hand person.
@@ -146,7 +136,7 @@ def test_a_photo_of_two_people_is_uploaded_with_a_box_dragged_around_the_client(
     assert abs(values[0] - (half + 12)) <= tolerance and abs(values[1] - 4) <= tolerance, values
     assert values[0] + values[2] == width and values[1] + values[3] == height, values
     rect = front.locator("[data-box-rect]")
-    assert [round(float(rect.get_attribute(a))) for a in ("x", "y", "width", "height")] == values
+    assert [round(_number(rect, a)) for a in ("x", "y", "width", "height")] == values
     expect(front.locator("[data-box-status]")).to_contain_text(f"x {values[0]}, y {values[1]}")
 
     # The number fields are the keyboard path: typing redraws the rectangle.
@@ -169,10 +159,10 @@ def test_a_photo_of_two_people_is_uploaded_with_a_box_dragged_around_the_client(
     xs = [float(x) for x in page.locator(".lm-point").evaluate_all("els => els.map(e => e.dataset.x)")]
     assert xs and all(half <= x <= width for x in xs)
     # No CSP violations, no script errors (Chromium notes the refused upload's 400 answer: expected).
-    assert [e for e in page.console_errors if "status of 400" not in e] == []
+    assert [e for e in console_errors if "status of 400" not in e] == []
 
 
-def test_the_box_fields_work_without_a_preview(page, myomap_server, sign_in, data) -> None:  # type: ignore[no-untyped-def]
+def test_the_box_fields_work_without_a_preview(page: Page, myomap_server: Server, sign_in: SignIn, data: Data) -> None:
     """Keyboard users reach the fields in order: file, box step, the four numbers, the button."""
     from playwright.sync_api import expect
 
@@ -202,7 +192,9 @@ PAGES = [
 ]
 
 
-def test_the_posture_pages_pass_axe(page, myomap_server, sign_in, data, axe) -> None:  # type: ignore[no-untyped-def]
+def test_the_posture_pages_pass_axe(
+    page: Page, console_errors: list[str], myomap_server: Server, sign_in: SignIn, data: Data, axe_scan: AxeScan,
+) -> None:
     from playwright.sync_api import expect
 
     sign_in(page, myomap_server, myomap_server.people.therapist.email)
@@ -221,7 +213,7 @@ def test_the_posture_pages_pass_axe(page, myomap_server, sign_in, data, axe) -> 
             expect(page.locator("#view-left [data-box-image]")).to_have_js_property("complete", True)
         if page.locator("h1").count() != 1:
             failures.append(f"{name}: {page.locator('h1').count()} h1 elements")
-        problems = _violations(axe, page)
+        problems = axe_scan.problems(page)
         if problems:
             failures.append(f"{name} ({url}):\n{problems}")
     # The editor with a clinical point being placed and a point selected.
@@ -229,14 +221,14 @@ def test_the_posture_pages_pass_axe(page, myomap_server, sign_in, data, axe) -> 
     expect(page.locator("#lm-editor")).to_have_attribute("data-ready", "true")
     page.locator('.lm-point[data-name="left_shoulder"]').focus()
     page.get_by_role("button", name="Acromion (left)").click()
-    problems = _violations(axe, page)
+    problems = axe_scan.problems(page)
     if problems:
         failures.append(f"editor while placing a point:\n{problems}")
     assert not failures, "\n".join(failures)
-    assert page.console_errors == []
+    assert console_errors == []
 
 
-def test_every_editor_point_has_a_name(page, myomap_server, sign_in, data) -> None:  # type: ignore[no-untyped-def]
+def test_every_editor_point_has_a_name(page: Page, myomap_server: Server, sign_in: SignIn, data: Data) -> None:
     """Screen readers announce each point (name, who placed it, where), and the SVG as a whole."""
     from playwright.sync_api import expect
 

@@ -6,15 +6,29 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Locator, Page
+
+    from myomap.records.accounts.models import User
+    from tests.e2e.conftest import Server, SignIn
 
 pytestmark = pytest.mark.browser
 
 PHOTO = Path(__file__).resolve().parents[2].parent / "shared" / "fixtures" / "tfjs_pose.jpg"
 
 
-def _client(server, user) -> int:  # type: ignore[no-untyped-def]
+def _number(element: Locator, attribute: str) -> float:
+    """A numeric attribute the page must have set (fails the test, not float(), when it is missing)."""
+    value = element.get_attribute(attribute)
+    assert value is not None, f"no {attribute} on the element"
+    return float(value)
+
+
+def _client(server: Server, user: User) -> int:
     from myomap.records.accounts.permissions import Actor
     from myomap.records.clients.schemas import ClientCreate
     from myomap.records.clients.service import create_client
@@ -29,7 +43,9 @@ def _client(server, user) -> int:  # type: ignore[no-untyped-def]
         db.dispose()
 
 
-def test_a_therapist_drags_a_shoulder_point_and_saves_it(page, myomap_server, sign_in) -> None:  # type: ignore[no-untyped-def]
+def test_a_therapist_drags_a_shoulder_point_and_saves_it(
+    page: Page, console_errors: list[str], myomap_server: Server, sign_in: SignIn,
+) -> None:
     from playwright.sync_api import expect
 
     if not PHOTO.exists():
@@ -61,7 +77,7 @@ def test_a_therapist_drags_a_shoulder_point_and_saves_it(page, myomap_server, si
     point = page.locator('.lm-point[data-name="right_shoulder"]')
     value = page.locator('#metrics-editor tr[data-metric="shoulder_height_difference"] [data-cell="value"]')
     before_value = value.inner_text()
-    before_y = float(point.get_attribute("data-y"))
+    before_y = _number(point, "data-y")
     box = point.bounding_box()
     assert box is not None
     cx, cy = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
@@ -74,17 +90,17 @@ def test_a_therapist_drags_a_shoulder_point_and_saves_it(page, myomap_server, si
     assert info.value.status == 200
     expect(value).not_to_have_text(before_value)
     expect(point).to_have_attribute("data-source", "therapist")
-    moved_y = float(point.get_attribute("data-y"))
+    moved_y = _number(point, "data-y")
     assert moved_y < before_y - 20
     expect(page.locator("[data-dirty-note]")).to_contain_text("Unsaved changes")
 
     # The keyboard moves a focused point (Shift: ten steps) ...
     left = page.locator('.lm-point[data-name="left_shoulder"]')
-    left_y = float(left.get_attribute("data-y"))
+    left_y = _number(left, "data-y")
     left.focus()
     with page.expect_response(lambda r: r.url.endswith("/api/posture/recompute")):
         page.keyboard.press("Shift+ArrowUp")
-    assert float(left.get_attribute("data-y")) <= left_y - 10
+    assert _number(left, "data-y") <= left_y - 10
     # ... and a clinical point comes from the palette, then a tap on the photo.
     page.get_by_role("button", name="Acromion (left)").click()
     expect(editor).to_have_class(re.compile(r"\bis-placing\b"))
@@ -101,11 +117,11 @@ def test_a_therapist_drags_a_shoulder_point_and_saves_it(page, myomap_server, si
     page.reload()
     saved = page.locator('.lm-point[data-name="right_shoulder"]')
     expect(saved).to_have_attribute("data-source", "therapist")
-    assert abs(float(saved.get_attribute("data-y")) - moved_y) < 0.02
+    assert abs(_number(saved, "data-y") - moved_y) < 0.02
     expect(page.locator('#metrics-editor tr[data-metric="shoulder_height_difference"] [data-cell="value"]')).not_to_have_text(before_value)
     expect(page.locator('.lm-point[data-name="acromion_left"]')).to_have_attribute("data-source", "therapist")
 
     # The assessment page now draws the corrected point (the annotated image is rendered from it).
     page.goto(assessment_url)
     expect(page.locator("#view-anterior figcaption")).to_contain_text("3 points placed or moved by a therapist")
-    assert page.console_errors == []  # no CSP violations, no script errors
+    assert console_errors == []  # no CSP violations, no script errors
