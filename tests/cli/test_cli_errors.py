@@ -297,7 +297,7 @@ USER = ("user", "create", "--clinic", "Riverside", "--name", "Tara", "--password
 @pytest.mark.parametrize(
     ("options", "expected"),
     [
-        (["--email", "TARA@riverside.test", "--role", "owner"], ["a user with the email tara@riverside.test already exists"]),
+        (["--email", "TARA@riverside.test", "--role", "owner"], ["tara@riverside.test is already a user of this clinic"]),
         (["--email", "new@riverside.test", "--role", "owner", "--clinic", "Nowhere"], ["clinic 'Nowhere' not found"]),
         (["--email", "new@riverside.test", "--role", "owner", "--clinic", "99"], ["clinic '99' not found"]),
         (["--email", "new@riverside.test", "--role", "boss"], ["--role must be one of owner, therapist, front_desk", "'boss'"]),
