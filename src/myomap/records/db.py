@@ -1,10 +1,25 @@
-"""Engine and session factories.
+"""Engine and session factories, and how requests share the database.
 
 SQLite (the default) gets WAL journaling, a busy timeout, enforced foreign keys and
-``BEGIN IMMEDIATE`` transactions: every request may write (the audit log records reads too), and a
-transaction that starts as a reader and later writes can fail at once with "database is locked"
-under WAL, whereas ``BEGIN IMMEDIATE`` waits its turn for up to the busy timeout. PostgreSQL uses
-psycopg 3 with pre-ping.
+``BEGIN IMMEDIATE`` transactions for work that writes: a transaction that starts as a reader and
+later writes can fail at once with "database is locked" under WAL (its snapshot went stale while
+another connection wrote), whereas ``BEGIN IMMEDIATE`` waits its turn for up to the busy timeout.
+PostgreSQL uses psycopg 3 with pre-ping.
+
+Readers run concurrently, writers one at a time (SQLite). Every request writes, though: reading a
+client record adds an audit row. A read request therefore runs in a :meth:`Database.read_session`
+(``BEGIN DEFERRED``, no autoflush: a plain WAL reader that blocks no one and that no one blocks),
+and what it wrote is taken out of the session at the end (:func:`take_writes`: the audit rows,
+plus bookkeeping such as an API token's last use) and applied in a short ``BEGIN IMMEDIATE``
+transaction of its own (:meth:`Database.apply_writes`), queued behind the other writers. The
+trade-off: the audit row is committed a moment after the read it records, from a later snapshot,
+instead of atomically with it. It is still never lost: the caller answers only once that write
+has committed, and a request whose audit row cannot be written fails (the data is not shown).
+Changes made this way are replayed by primary key, so a read request may only add rows and set
+columns that need no read-modify-write (a version check, a counter): real edits belong in a
+POST/PUT/PATCH/DELETE, which runs in one ``BEGIN IMMEDIATE`` transaction from the start.
+PostgreSQL needs none of this (MVCC): every request is one transaction, as many at once as the
+connection pool holds.
 
 The SQLite file is created readable by its owner only (clinical records), before SQLite opens it:
 SQLite gives its ``-wal``, ``-shm`` and ``-journal`` files the database file's mode.
@@ -18,8 +33,9 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Engine, create_engine, event, make_url
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy import Engine, create_engine, delete, event, insert, inspect, make_url, update
+from sqlalchemy.orm import ColumnProperty, Session, sessionmaker
+from sqlalchemy.sql import Executable
 
 if TYPE_CHECKING:
     from myomap.config import Settings
@@ -98,16 +114,39 @@ class Database:
         self.url = url
         self.engine = make_engine(url, busy_timeout_ms=busy_timeout_ms)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        reader = self.engine.execution_options(sqlite_begin="DEFERRED") if self.is_sqlite else self.engine
+        self._read_sessions = sessionmaker(reader, expire_on_commit=False, autoflush=False)
 
     @property
     def max_concurrent_requests(self) -> int:
-        """How many web requests should use the database at once: SQLite has one writer at a
-        time (and every request writes its audit row), PostgreSQL as many as the pool holds."""
-        if self.is_sqlite:
-            return 1
+        """How many web requests should use the database at once: as many as the connection
+        pool holds (for SQLite only readers run side by side; see :attr:`max_concurrent_writers`)."""
         pool = self.engine.pool
         size = getattr(pool, "size", lambda: 5)()
         return max(1, size + max(0, getattr(pool, "_max_overflow", 10)))
+
+    @property
+    def max_concurrent_writers(self) -> int:
+        """SQLite has one writer at a time; PostgreSQL takes as many as the pool holds."""
+        return 1 if self.is_sqlite else self.max_concurrent_requests
+
+    @property
+    def separates_reads(self) -> bool:
+        """Whether read requests use :meth:`read_session` and hand their writes to
+        :meth:`apply_writes` (SQLite), rather than one transaction for everything (PostgreSQL)."""
+        return self.is_sqlite
+
+    def read_session(self) -> Session:
+        """A session for a request that only reads: SQLite ``BEGIN DEFERRED`` and no autoflush, so
+        it never takes the write lock; end it with :func:`take_writes` and :meth:`apply_writes`."""
+        return self._read_sessions()
+
+    def apply_writes(self, writes: list[Executable]) -> None:
+        """Run the statements :func:`take_writes` took from read sessions, in one write transaction."""
+        if writes:
+            with self.sessions() as session, session.begin():
+                for statement in writes:
+                    session.execute(statement)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Database:
@@ -130,3 +169,65 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+class UnsupportedReadWrite(RuntimeError):
+    """A read request changed the records in a way that cannot be replayed by primary key."""
+
+
+def take_writes(session: Session) -> list[Executable]:
+    """End a read session: its pending changes as INSERT/UPDATE/DELETE statements by primary key
+    (for :meth:`Database.apply_writes`); the session is rolled back and closed, having written
+    nothing. Call it after the response is rendered (rolling back expires the loaded objects)."""
+    try:
+        writes = [*map(_insert_of, session.new), *map(_update_of, session.dirty), *map(_delete_of, session.deleted)]
+        return [w for w in writes if w is not None]
+    finally:
+        session.rollback()
+        session.close()
+
+
+def _insert_of(obj: object) -> Executable:
+    state = inspect(obj)
+    values: dict[str, Any] = {}
+    for attr in state.attrs:
+        if attr.key not in state.dict:
+            continue
+        if not isinstance(state.mapper.attrs[attr.key], ColumnProperty):
+            if attr.history.added:
+                raise UnsupportedReadWrite(f"a read request linked a new {type(obj).__name__} through "
+                                           f"{attr.key!r}; set the id column instead, or make it a write request")
+            continue
+        values[attr.key] = state.dict[attr.key]
+    return insert(state.mapper).values(**values)
+
+
+def _where_primary_key(obj: object, what: str) -> tuple[Any, dict[str, Any]]:
+    state = inspect(obj)
+    mapper = state.mapper
+    if mapper.version_id_col is not None:
+        raise UnsupportedReadWrite(f"a read request {what} a versioned {type(obj).__name__}; make it a write request")
+    identity = state.identity
+    if identity is None:
+        raise UnsupportedReadWrite(f"a read request {what} a {type(obj).__name__} that has no identity")
+    return mapper, {col.key: value for col, value in zip(mapper.primary_key, identity, strict=True)}
+
+
+def _update_of(obj: object) -> Executable | None:
+    state = inspect(obj)
+    changes: dict[str, Any] = {}
+    for attr in state.attrs:
+        if attr.history.added or attr.history.deleted:
+            if not isinstance(state.mapper.attrs[attr.key], ColumnProperty):
+                raise UnsupportedReadWrite(f"a read request changed the relationship {attr.key!r} of a "
+                                           f"{type(obj).__name__}; make it a write request")
+            changes[attr.key] = state.dict.get(attr.key)
+    if not changes:
+        return None
+    mapper, key = _where_primary_key(obj, "changed")
+    return update(mapper).filter_by(**key).values(**changes)
+
+
+def _delete_of(obj: object) -> Executable:
+    mapper, key = _where_primary_key(obj, "deleted")
+    return delete(mapper).filter_by(**key)

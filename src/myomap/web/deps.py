@@ -19,7 +19,7 @@ from myomap.config import Settings
 from myomap.records.accounts.models import Role, User
 from myomap.records.accounts.permissions import ROLE_PERMISSIONS, Actor, Permission
 from myomap.records.accounts.service import csrf_matches, session_for_token, user_for_api_token
-from myomap.records.db import Database
+from myomap.records.db import Database, take_writes
 from myomap.records.validation import NUL_MESSAGE
 from myomap.web.security import CSRF_FIELD, CSRF_HEADER, SESSION_COOKIE, UNSAFE_METHODS, client_address
 
@@ -62,11 +62,23 @@ def get_database(request: Request) -> Database:
     return database
 
 
-def _gate(request: Request) -> anyio.Semaphore:
-    gate: anyio.Semaphore | None = getattr(request.app.state, "db_gate", None)
-    if gate is None:
-        gate = request.app.state.db_gate = anyio.Semaphore(get_database(request).max_concurrent_requests)
-    return gate
+@dataclass(frozen=True, slots=True)
+class _Gates:
+    """Database slots of one app: ``requests`` bounds the requests using the database at once
+    (the connection pool), ``writers`` the ones writing (SQLite: one)."""
+
+    requests: anyio.Semaphore
+    writers: anyio.Semaphore
+
+
+def _gates(request: Request) -> _Gates:
+    gates: _Gates | None = getattr(request.app.state, "db_gates", None)
+    if gates is None:
+        database = get_database(request)
+        gates = request.app.state.db_gates = _Gates(
+            anyio.Semaphore(database.max_concurrent_requests), anyio.Semaphore(database.max_concurrent_writers)
+        )
+    return gates
 
 
 class DeadlinePassed(Exception):
@@ -85,41 +97,80 @@ def request_deadline(request: Request) -> float:
     return deadline
 
 
+async def _acquire(gate: anyio.Semaphore, deadline: float) -> None:
+    """Wait for a slot until the request's deadline (then 503: nothing was done)."""
+    with anyio.move_on_after(max(0.0, deadline - time.monotonic())):
+        await gate.acquire()
+        return
+    raise DeadlinePassed(waiting=True)
+
+
+def _commit_and_close(session: Session) -> None:
+    try:
+        session.commit()
+    finally:
+        session.close()
+
+
 async def get_db(request: Request) -> AsyncIterator[Session]:
     """One session per request; committed when the handler returns, rolled back if it raises.
 
-    Requests wait for a database slot *before* taking a worker thread (one slot for SQLite,
-    whose writers queue anyway; the pool size for PostgreSQL). Otherwise every worker thread
-    could end up waiting for a lock held by a request that needs a free thread to finish.
+    Requests wait for a database slot *before* taking a worker thread (the pool size), and those
+    that write for a writer slot (one for SQLite, whose writers queue anyway). Otherwise every
+    worker thread could end up waiting for a lock held by a request that needs a free thread to
+    finish. On SQLite a GET (or HEAD) is a reader: it takes no writer slot while it works, and what
+    it wrote (its audit row) is applied after the handler in a short write of its own before the
+    answer leaves (see :mod:`myomap.records.db` for the trade-off), so one slow page no longer
+    holds up everyone else's.
     The wait ends at the request's deadline, and a handler that finishes past it is rolled back
     (its answer is a 503 saying nothing was saved), so one slow request cannot queue everyone
     behind it for long. Expensive pure work (e.g. matching a drawing's regions) belongs before
     this dependency, outside the slot: a thread cannot be stopped halfway.
     """
+    database = get_database(request)
     deadline = request_deadline(request)
-    gate = _gate(request)
-    acquired = False
-    with anyio.move_on_after(max(0.0, deadline - time.monotonic())):
-        await gate.acquire()
-        acquired = True
-    if not acquired:
-        raise DeadlinePassed(waiting=True)
+    gates = _gates(request)
+    reading = database.separates_reads and request.method not in UNSAFE_METHODS
+    await _acquire(gates.requests, deadline)
     try:
-        session = get_database(request).sessions()
+        if not reading:
+            await _acquire(gates.writers, deadline)
         try:
-            yield session
-            if time.monotonic() > deadline:
-                raise DeadlinePassed(waiting=False)
-            await anyio.to_thread.run_sync(session.commit)
-        except BaseException:
-            with anyio.CancelScope(shield=True):  # a cancelled request still gives its connection back clean
-                await anyio.to_thread.run_sync(session.rollback)
-            raise
+            session = database.read_session() if reading else database.sessions()
+            session_open = True
+            try:
+                yield session
+                if time.monotonic() > deadline:
+                    raise DeadlinePassed(waiting=False)
+                if reading:
+                    writes = await anyio.to_thread.run_sync(take_writes, session)
+                    session_open = False
+                    if writes:
+                        await _acquire(gates.writers, deadline)
+                        try:
+                            await anyio.to_thread.run_sync(database.apply_writes, writes)
+                        finally:
+                            gates.writers.release()
+                else:
+                    await anyio.to_thread.run_sync(_commit_and_close, session)
+                    session_open = False
+            except BaseException:
+                if session_open:
+                    with anyio.CancelScope(shield=True):  # a cancelled request still gives its connection back clean
+                        await anyio.to_thread.run_sync(_rollback_and_close, session)
+                raise
         finally:
-            with anyio.CancelScope(shield=True):
-                await anyio.to_thread.run_sync(session.close)
+            if not reading:
+                gates.writers.release()
     finally:
-        gate.release()
+        gates.requests.release()
+
+
+def _rollback_and_close(session: Session) -> None:
+    try:
+        session.rollback()
+    finally:
+        session.close()
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
