@@ -18,6 +18,8 @@ from myomap.cli._records import fail
 from myomap.cli._records import out as console
 
 if TYPE_CHECKING:
+    from starlette.applications import Starlette
+
     from myomap.config import Settings
     from myomap.records.db import Database
     from myomap.records.migrate import RevisionState
@@ -142,8 +144,15 @@ def serve(
     host: Annotated[str | None, typer.Option(help="Address to listen on (default 127.0.0.1, or MYOMAP_HOST).")] = None,
     port: Annotated[int | None, typer.Option(help="Port (default 8000, or MYOMAP_PORT).")] = None,
     demo: Annotated[bool, typer.Option("--demo", help="Load a fictional demo clinic if the database has no clinic.")] = False,
+    workers: Annotated[int, typer.Option(min=1, max=64, help="Web processes sharing the port (default 1). "
+                                         "Several suit PostgreSQL; SQLite still writes one at a time.")] = 1,
 ) -> None:
-    """Upgrade the database and run the web app (and the JSON API under /api)."""
+    """Upgrade the database and run the web app (and the JSON API under /api).
+
+    With --workers N, N processes answer on the one port. They share everything through the
+    database (sign-ins, CSRF tokens, the audit log) and the secret key file, so any of them can
+    serve any request of a signed-in browser.
+    """
     import uvicorn
 
     from myomap.records.demo import DEMO_USERS, has_demo, load_demo
@@ -168,20 +177,42 @@ def serve(
             for login in DEMO_USERS:
                 console.print(f"  {login.role.label:<11} {login.email:<30} password: {login.password}")
             console.rule()
-    app = create_app(cfg, database=db)
     # proxy_headers off: uvicorn would believe X-Forwarded-For from any local caller; the app reads
     # it only from the configured trusted proxies (MYOMAP_TRUSTED_PROXIES).
-    config = uvicorn.Config(app, host=cfg.host, port=cfg.port, log_level="warning", proxy_headers=False)
+    app: str | Starlette = "myomap.web.app:create_app"  # workers import it and build their own app
+    if workers == 1:
+        app = create_app(cfg, database=db)
+    else:
+        _share_with_workers(cfg)
+        db.dispose()  # each worker opens its own connections
+    config = uvicorn.Config(app, factory=workers > 1, workers=workers, host=cfg.host, port=cfg.port,
+                            log_level="warning", proxy_headers=False)
     server = uvicorn.Server(config)
-    console.print(f"Myomap is running at http://{escape(_url_host(cfg.host))}:{cfg.port}/  (Ctrl+C to stop)")
+    where = f"http://{escape(_url_host(cfg.host))}:{cfg.port}/"
+    console.print(f"Myomap is running at {where}{f' in {workers} processes' if workers > 1 else ''}  (Ctrl+C to stop)")
     try:
-        server.run(sockets=[sock])
+        if workers == 1:
+            server.run(sockets=[sock])
+        else:
+            from uvicorn.supervisors import Multiprocess
+
+            Multiprocess(config, sockets=[sock]).run()
     except KeyboardInterrupt:
         pass
     finally:
         sock.close()
-    if not server.started:
+    if workers == 1 and not server.started:
         fail("the web server did not start (see the messages above)", code=3)
+
+
+def _share_with_workers(cfg: Settings) -> None:
+    """Hand the settings the command line gave to the worker processes, which read their settings
+    from the environment, and create the secret key file once, before they start."""
+    import os
+
+    os.environ["MYOMAP_HOST"], os.environ["MYOMAP_PORT"] = cfg.host, str(cfg.port)
+    if cfg.secret_key is None:
+        cfg.resolved_secret_key()
 
 
 def _listen_socket(host: str, port: int) -> socket.socket:
