@@ -46,7 +46,7 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def seed(data_dir: Path, n_clients: int) -> tuple[str, list[int]]:
+def seed(data_dir: Path, n_clients: int, database_url: str | None = None) -> tuple[str, list[int]]:
     from myomap.config import Settings
     from myomap.records.accounts.permissions import Actor
     from myomap.records.accounts.service import create_api_token, create_user
@@ -58,7 +58,7 @@ def seed(data_dir: Path, n_clients: int) -> tuple[str, list[int]]:
     from myomap.records.pain.schemas import PainDrawingCreate, PainMarkIn
     from myomap.records.pain.service import create_drawing
 
-    settings = Settings(data_dir=data_dir, password_hash_profile="fast")
+    settings = Settings(data_dir=data_dir, password_hash_profile="fast", database_url=database_url)
     db = Database.from_settings(settings)
     upgrade(db)
     rng = random.Random(11)
@@ -84,12 +84,16 @@ def seed(data_dir: Path, n_clients: int) -> tuple[str, list[int]]:
     return token, ids
 
 
-def start_server(data_dir: Path, port: int) -> subprocess.Popen[bytes]:
+def start_server(data_dir: Path, port: int, database_url: str | None = None, workers: int = 1) -> subprocess.Popen[bytes]:
     env = {**os.environ, "MYOMAP_DATA_DIR": str(data_dir), "MYOMAP_PASSWORD_HASH_PROFILE": "fast"}
+    env.pop("MYOMAP_DATABASE_URL", None)
+    if database_url:
+        env["MYOMAP_DATABASE_URL"] = database_url
     exe = Path(sys.executable).with_name("myomap")
     cmd = [str(exe)] if exe.exists() else [sys.executable, "-c", "from myomap.cli import main; main()"]
-    log = open(data_dir / "server.log", "wb")  # noqa: SIM115 - closed with the process
-    return subprocess.Popen([*cmd, "serve", "--host", "127.0.0.1", "--port", str(port)], env=env, stdout=log, stderr=subprocess.STDOUT)
+    log = open(data_dir / "server.log", "ab")  # noqa: SIM115 - closed with the process
+    return subprocess.Popen([*cmd, "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)],
+                            env=env, stdout=log, stderr=subprocess.STDOUT)
 
 
 async def wait_up(base: str, proc: subprocess.Popen[bytes], timeout: float = 30, path: str = "/sign-in") -> None:

@@ -1,20 +1,23 @@
 """Benchmark: request latency on kept-alive and new connections, Myomap beside a bare FastAPI app.
 
 Browsers keep connections alive, so the latency of a reused connection is what every page pays.
-Both servers run in the same run on this machine: the real ``myomap serve`` (seeded temporary
-SQLite database, an API token, ``GET /api/clients?limit=20``) and a bare FastAPI app under
-``uvicorn.run`` serving a fixed list of 20 client-like objects at the same path. For each it prints:
+All servers run one after the other in the same run on this machine: the real ``myomap serve``
+(a seeded temporary database, an API token, ``GET /api/clients?limit=20``, every read audited)
+on SQLite, on PostgreSQL in one process and with ``--workers N`` (throwaway databases on the
+server at --postgres; those columns are skipped when none answers), and a bare FastAPI app under
+``uvicorn.run`` (one process) serving a fixed list of 20 client-like objects at the same path.
+For each it prints:
 
 - one client on one kept-alive connection: median and p90 latency;
 - one client opening a new connection per request: median and p90 latency;
 - 10 and 50 concurrent clients, each on its own kept-alive connection, for --seconds: throughput
-  and median latency.
+  and median latency, and that rate as a share of the bare app's.
 
 The load generator is Python (http.client, and a small asyncio HTTP/1.1 client for concurrency),
 on the same CPUs as the servers, so throughput is a floor, comparable only within one run.
 Prints, never asserts.
 
-    .venv/bin/python bench/keepalive.py [--requests 200] [--seconds 3]
+    .venv/bin/python bench/keepalive.py [--requests 200] [--seconds 3] [--workers 4] [--postgres URL]
 """
 
 from __future__ import annotations
@@ -24,15 +27,21 @@ import asyncio
 import http.client
 import os
 import re
+import secrets
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from api_load import free_port, pct, seed, start_server, wait_up
+if TYPE_CHECKING:  # the checker names bench modules by their path; run as a script, bench/ is on sys.path
+    from bench.api_load import free_port, pct, seed, start_server, wait_up
+else:
+    from api_load import free_port, pct, seed, start_server, wait_up
 
 PATH = "/api/clients?limit=20"
 CONCURRENCY = (10, 50)
@@ -117,50 +126,116 @@ def measure(port: int, headers: dict[str, str], args: argparse.Namespace) -> Fig
     )
 
 
-def report(myomap: Figures, bare: Figures) -> None:
-    rows: list[tuple[str, float, float, str]] = [
-        ("kept-alive, 1 client: median ms", statistics.median(myomap.keepalive), statistics.median(bare.keepalive), ".1f"),
-        ("kept-alive, 1 client: p90 ms", pct(myomap.keepalive, 90), pct(bare.keepalive, 90), ".1f"),
-        ("new connection each: median ms", statistics.median(myomap.new_connection),
-         statistics.median(bare.new_connection), ".1f"),
-        ("new connection each: p90 ms", pct(myomap.new_connection, 90), pct(bare.new_connection, 90), ".1f"),
+@dataclass
+class Target:
+    label: str
+    database_url: str | None = None  # None: SQLite in the temporary folder
+    workers: int = 1
+
+
+def report(columns: list[tuple[str, Figures]]) -> None:
+    rows: list[tuple[str, list[float], str]] = [
+        ("kept-alive, 1 client: median ms", [statistics.median(f.keepalive) for _, f in columns], ".1f"),
+        ("kept-alive, 1 client: p90 ms", [pct(f.keepalive, 90) for _, f in columns], ".1f"),
+        ("new connection each: median ms", [statistics.median(f.new_connection) for _, f in columns], ".1f"),
+        ("new connection each: p90 ms", [pct(f.new_connection, 90) for _, f in columns], ".1f"),
     ]
     for n in CONCURRENCY:
-        (m_rate, m_lat, m_err), (b_rate, b_lat, b_err) = myomap.concurrent[n], bare.concurrent[n]
-        rows += [(f"{n} clients: requests/s", m_rate, b_rate, ".0f"),
-                 (f"{n} clients: median ms", statistics.median(m_lat), statistics.median(b_lat), ".1f"),
-                 (f"{n} clients: errors", m_err, b_err, ".0f")]
-    print(f"GET {PATH}; {os.cpu_count()} CPUs shared by both servers and the load generator")
-    print(f"{'':34} {'Myomap':>10} {'bare FastAPI':>13}")
-    for label, mine, theirs, fmt in rows:
-        print(f"{label:34} {mine:>10{fmt}} {theirs:>13{fmt}}")
+        rows += [(f"{n} clients: requests/s", [f.concurrent[n][0] for _, f in columns], ".0f"),
+                 (f"{n} clients: median ms", [statistics.median(f.concurrent[n][1]) for _, f in columns], ".1f"),
+                 (f"{n} clients: errors", [f.concurrent[n][2] for _, f in columns], ".0f")]
+    bare = columns[-1][1]
+    for n in CONCURRENCY:
+        rows.append((f"{n} clients: share of bare rate %",
+                     [100 * f.concurrent[n][0] / bare.concurrent[n][0] for _, f in columns], ".0f"))
+    print(f"GET {PATH}; {os.cpu_count()} CPUs shared by the servers and the load generator")
+    width = max(14, *(len(label) + 1 for label, _ in columns))
+    print(f"{'':36}" + "".join(f"{label:>{width}}" for label, _ in columns))
+    for label, values, fmt in rows:
+        print(f"{label:36}" + "".join(f"{v:>{width}{fmt}}" for v in values))
+
+
+def _stop(proc: subprocess.Popen[bytes]) -> None:
+    proc.terminate()
+    try:
+        proc.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+def measure_myomap(target: Target, tmp: Path, args: argparse.Namespace) -> Figures:
+    folder = tmp / target.label.replace(" ", "_")
+    folder.mkdir()
+    token, _ = seed(folder, 100, target.database_url)
+    port = free_port()
+    server = start_server(folder, port, target.database_url, target.workers)
+    try:
+        asyncio.run(wait_up(f"http://127.0.0.1:{port}", server))
+        return measure(port, {"Authorization": f"Bearer {token}"}, args)
+    finally:
+        _stop(server)
+
+
+def measure_bare(args: argparse.Namespace) -> Figures:
+    port = free_port()
+    server = subprocess.Popen([sys.executable, __file__, "--serve-bare", str(port)])
+    try:
+        asyncio.run(wait_up(f"http://127.0.0.1:{port}", server, path="/api/clients"))
+        return measure(port, {}, args)
+    finally:
+        _stop(server)
+
+
+def postgres_database(admin_url: str) -> tuple[str, Callable[[], None]] | None:
+    """A new empty database on the server at ``admin_url`` and a function dropping it, or None
+    when no server answers there."""
+    import psycopg
+
+    name = f"myomap_bench_{secrets.token_hex(4)}"
+    try:
+        with psycopg.connect(admin_url, autocommit=True, connect_timeout=3) as conn:
+            conn.execute(f'CREATE DATABASE "{name}"')
+    except psycopg.Error as exc:
+        print(f"PostgreSQL columns skipped: no server at {admin_url} ({exc})")
+        return None
+
+    def drop() -> None:
+        with psycopg.connect(admin_url, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+    base = admin_url.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://", 1)
+    return f"{base}/{name}", drop
 
 
 def run(args: argparse.Namespace) -> None:
-    with tempfile.TemporaryDirectory() as tmp:
-        token, _ = seed(Path(tmp), 100)
-        myomap_port, bare_port = free_port(), free_port()
-        servers = [start_server(Path(tmp), myomap_port),
-                   subprocess.Popen([sys.executable, __file__, "--serve-bare", str(bare_port)])]
-        try:
-            asyncio.run(wait_up(f"http://127.0.0.1:{myomap_port}", servers[0]))
-            asyncio.run(wait_up(f"http://127.0.0.1:{bare_port}", servers[1], path="/api/clients"))
-            myomap = measure(myomap_port, {"Authorization": f"Bearer {token}"}, args)
-            bare = measure(bare_port, {}, args)
-        finally:
-            for proc in servers:
-                proc.terminate()
-                try:
-                    proc.wait(timeout=10)
-                except subprocess.TimeoutExpired:
-                    proc.kill()
-        report(myomap, bare)
+    targets = [Target("Myomap SQLite")]
+    drops: list[Callable[[], None]] = []
+    if args.postgres:
+        for workers in sorted({1, args.workers}):
+            made = postgres_database(args.postgres)
+            if made is None:
+                break
+            url, drop = made
+            drops.append(drop)
+            targets.append(Target(f"Myomap PG x{workers}" if workers > 1 else "Myomap PG", url, workers))
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            columns = [(t.label, measure_myomap(t, Path(tmp), args)) for t in targets]
+        columns.append(("bare FastAPI", measure_bare(args)))
+    finally:
+        for drop in drops:
+            drop()
+    report(columns)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n")[0])
     parser.add_argument("--requests", type=int, default=200, help="sequential requests on one connection (default 200)")
     parser.add_argument("--seconds", type=float, default=3.0, help="seconds per concurrency level (default 3)")
+    parser.add_argument("--postgres", default=os.environ.get("MYOMAP_BENCH_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres"),
+                        help="PostgreSQL server to create throwaway databases on ('' to skip; default: local server)")
+    parser.add_argument("--workers", type=int, default=min(4, os.cpu_count() or 1),
+                        help="processes of the multi-process PostgreSQL column (default: CPUs, at most 4)")
     parser.add_argument("--serve-bare", type=int, metavar="PORT", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve_bare:
