@@ -11,16 +11,24 @@ from sqlalchemy.orm import Session
 
 from myomap.records.audit.models import AuditEvent
 from myomap.records.base import Base
-from myomap.records.errors import Forbidden, NotFound, ValidationFailed
+from myomap.records.db import Database
+from myomap.records.errors import Forbidden, NotFound, ValidationFailed, VersionConflict
 from myomap.records.pain.models import PainDrawing, PainMark
 from myomap.records.pain.schemas import PainDrawingCreate
 from myomap.records.pain.service import (
     compare_drawings,
     create_drawing,
+    delete_drawing,
+    deleted_summary,
     get_drawing_for_user,
+    list_deleted_drawings,
     list_drawings,
     read_drawing,
+    restore_drawing,
+    sign_drawing,
+    summary,
     to_read,
+    update_drawing,
 )
 
 if TYPE_CHECKING:
@@ -158,3 +166,145 @@ def test_creating_and_viewing_drawings_is_audited(db: Session, world: World, mak
         select(AuditEvent.action, AuditEvent.object_id, AuditEvent.via).where(AuditEvent.object_type == "pain_drawing")
     ).all()
     assert rows == [("pain_drawing.create", saved.id, "api"), ("pain_drawing.view", saved.id, "api")]
+
+
+# ---- corrections: edit while unsigned, sign, delete with a reason, restore ---------------------
+
+
+def audit_rows(db: Session, drawing_id: int) -> list[tuple[str, dict[str, object] | None]]:
+    stmt = (select(AuditEvent.action, AuditEvent.detail)
+            .where(AuditEvent.object_type == "pain_drawing", AuditEvent.object_id == drawing_id)
+            .order_by(AuditEvent.id))
+    return [(a, d) for a, d in db.execute(stmt).all()]
+
+
+def test_an_unsigned_drawing_is_corrected_and_its_previous_content_kept_in_the_audit_log(
+        db: Session, world: World, make_client: MakeClient) -> None:
+    client = make_client()
+    therapist = world.actor(world.therapist)
+    saved = create_drawing(db=db, actor=therapist, client_id=client.id,
+                           data=drawing(1, ("temple.left", 7, ["throbbing"]), ("sacrum", 3), note="first"))
+    db.commit()
+    assert saved.version == 1
+    update_drawing(db=db, actor=world.actor(world.colleague), drawing_id=saved.id, version=1,
+                   data=drawing(0, ("temple.left", 5, ["aching"]), ("jaw.right", 4), note="corrected"))
+    db.commit()
+    db.expire_all()
+    read = to_read(db, db.get_one(PainDrawing, saved.id))
+    assert [(m.region_id, m.intensity, m.qualities) for m in read.marks] == [
+        ("temple.left", 5, ["aching"]), ("jaw.right", 4, [])]
+    assert (read.drawn_on, read.overall_note, read.version) == (TODAY, "corrected", 2)
+    assert read.updated_at is not None and read.created_by == "Tara Therapist"
+    assert count(db, PainMark) == 2  # the sacrum mark is gone, not orphaned
+    action, detail = audit_rows(db, saved.id)[-1]
+    assert action == "pain_drawing.update" and detail is not None
+    assert detail["fields"] == ["drawn_on", "marks", "overall_note"]
+    assert detail["before"] == {
+        "drawn_on": (TODAY - timedelta(days=1)).isoformat(), "overall_note": "first",
+        "marks": [{"region_id": "temple.left", "intensity": 7, "qualities": ["throbbing"], "note": None},
+                  {"region_id": "sacrum", "intensity": 3, "qualities": [], "note": None}]}
+
+
+def test_an_edit_from_a_stale_version_is_refused_with_what_the_drawing_holds_now(
+        db: Session, world: World, make_client: MakeClient) -> None:
+    client = make_client()
+    saved = create_drawing(db=db, actor=world.actor(world.therapist), client_id=client.id, data=drawing(0, ("sacrum", 3)))
+    db.commit()
+    update_drawing(db=db, actor=world.actor(world.colleague), drawing_id=saved.id, version=1,
+                   data=drawing(0, ("sacrum", 6, ["burning"])))
+    db.commit()
+    with pytest.raises(VersionConflict) as info:
+        update_drawing(db=db, actor=world.actor(world.therapist), drawing_id=saved.id, version=1,
+                       data=drawing(0, ("sacrum", 2)))
+    db.rollback()
+    assert info.value.current == 2 and info.value.current_values["marks"] == "Sacrum 6 (burning)"
+    assert [m.intensity for m in db.get_one(PainDrawing, saved.id).marks] == [6]
+
+
+def test_two_simultaneous_edits_cannot_both_win(database: Database, world: World, make_client: MakeClient) -> None:
+    """Both colleagues opened version 1; the second save finds the row changed under it."""
+    client = make_client()
+    with database.sessions() as s:
+        did = create_drawing(db=s, actor=world.actor(world.therapist), client_id=client.id, data=drawing(0, ("sacrum", 3))).id
+        s.commit()
+    if database.is_sqlite:
+        pytest.skip("SQLite serialises writers: the second waits and then fails the version check (tested above)")
+    first, second = database.sessions(), database.sessions()
+    try:
+        assert get_drawing_for_user(second, world.actor(world.colleague), did).version == 1
+        update_drawing(db=first, actor=world.actor(world.therapist), drawing_id=did, version=1, data=drawing(0, ("sacrum", 8)))
+        first.commit()
+        with pytest.raises(VersionConflict) as info:
+            update_drawing(db=second, actor=world.actor(world.colleague), drawing_id=did, version=1,
+                           data=drawing(0, ("sacrum", 1)))
+        assert info.value.current == 2 and info.value.current_values["marks"] == "Sacrum 8"
+    finally:
+        first.close()
+        second.close()
+
+
+def test_a_signed_drawing_can_no_longer_be_edited_or_deleted(db: Session, world: World, make_client: MakeClient) -> None:
+    client = make_client()
+    therapist = world.actor(world.therapist)
+    saved = create_drawing(db=db, actor=therapist, client_id=client.id, data=drawing(0, ("sacrum", 3)))
+    sign_drawing(db=db, actor=therapist, drawing_id=saved.id, version=1)
+    db.commit()
+    assert summary(saved).signed_by == "Tara Therapist" and saved.signed_at is not None and saved.version == 2
+    with pytest.raises(ValidationFailed, match="signed by Tara Therapist, so it can no longer be edited"):
+        update_drawing(db=db, actor=therapist, drawing_id=saved.id, version=2, data=drawing(0, ("sacrum", 9)))
+    with pytest.raises(ValidationFailed, match="can no longer be deleted"):
+        delete_drawing(db=db, actor=world.actor(world.owner), drawing_id=saved.id, reason="wrong client", version=2)
+    db.rollback()
+    assert [m.intensity for m in db.get_one(PainDrawing, saved.id).marks] == [3]
+    assert [a for a, _ in audit_rows(db, saved.id)] == ["pain_drawing.create", "pain_drawing.sign"]
+
+
+def test_a_deleted_drawing_is_hidden_kept_and_restored_by_the_owner(db: Session, world: World, make_client: MakeClient) -> None:
+    client = make_client()
+    therapist = world.actor(world.therapist)
+    kept = create_drawing(db=db, actor=therapist, client_id=client.id, data=drawing(0, ("sacrum", 3)))
+    gone = create_drawing(db=db, actor=therapist, client_id=client.id, data=drawing(0, ("temple.left", 6)))
+    db.commit()
+    with pytest.raises(ValidationFailed, match="say why"):
+        delete_drawing(db=db, actor=therapist, drawing_id=gone.id, reason="   ", version=1)
+    delete_drawing(db=db, actor=therapist, drawing_id=gone.id, reason="  recorded for the wrong client ", version=1)
+    db.commit()
+    assert [d.id for d in list_drawings(db=db, actor=therapist, client_id=client.id)] == [kept.id]
+    for hidden in (lambda: read_drawing(db=db, actor=therapist, drawing_id=gone.id),
+                   lambda: compare_drawings(db=db, actor=therapist, first_id=kept.id, second_id=gone.id)):
+        with pytest.raises(NotFound):
+            hidden()
+    assert count(db, PainMark) == 2  # nothing was lost
+
+    # Only the owner sees the deleted list and restores.
+    with pytest.raises(Forbidden, match="clinic owner"):
+        list_deleted_drawings(db=db, actor=therapist, client_id=client.id)
+    with pytest.raises(Forbidden, match="clinic owner"):
+        restore_drawing(db=db, actor=therapist, drawing_id=gone.id)
+    owner = world.actor(world.owner)
+    deleted = [deleted_summary(d) for d in list_deleted_drawings(db=db, actor=owner, client_id=client.id)]
+    assert [(d.id, d.deleted_by, d.deleted_reason, d.max_intensity) for d in deleted] == [
+        (gone.id, "Tara Therapist", "recorded for the wrong client", 6)]
+    with pytest.raises(NotFound):
+        restore_drawing(db=db, actor=world.actor(world.outsider), drawing_id=gone.id)
+    with pytest.raises(NotFound):  # a drawing that is not deleted is not restorable
+        restore_drawing(db=db, actor=owner, drawing_id=kept.id)
+    restore_drawing(db=db, actor=owner, drawing_id=gone.id)
+    db.commit()
+    assert {d.id for d in list_drawings(db=db, actor=therapist, client_id=client.id)} == {kept.id, gone.id}
+    assert list_deleted_drawings(db=db, actor=owner, client_id=client.id) == []
+    assert [(a, (d or {}).get("reason") or (d or {}).get("deleted_reason")) for a, d in audit_rows(db, gone.id)] == [
+        ("pain_drawing.create", None), ("pain_drawing.delete", "recorded for the wrong client"),
+        ("pain_drawing.restore", "recorded for the wrong client")]
+
+
+def test_drawings_of_one_date_are_told_apart_by_author_and_time(db: Session, world: World, make_client: MakeClient) -> None:
+    client = make_client()
+    first = create_drawing(db=db, actor=world.actor(world.therapist), client_id=client.id, data=drawing(0, ("sacrum", 3)))
+    second = create_drawing(db=db, actor=world.actor(world.colleague), client_id=client.id, data=drawing(0, ("sacrum", 5)))
+    db.commit()
+    listed = [summary(d) for d in list_drawings(db=db, actor=world.actor(world.owner), client_id=client.id)]
+    assert [(d.id, d.created_by) for d in listed] == [(second.id, "Colin Colleague"), (first.id, "Tara Therapist")]
+    assert listed[0].created_at >= listed[1].created_at
+    cmp = compare_drawings(db=db, actor=world.actor(world.owner), first_id=second.id, second_id=first.id)
+    assert (cmp.before.id, cmp.after.id) == (first.id, second.id)  # the one recorded first is "before"

@@ -8,7 +8,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from myomap.atlas.regions import load_atlas
-from myomap.records.validation import RequestModel
+from myomap.records.validation import MAX_RECORD_ID, RequestModel
 
 QUALITIES: tuple[str, ...] = ("aching", "burning", "sharp", "stabbing", "throbbing", "tingling", "numbness")
 MAX_INTENSITY = 10
@@ -51,6 +51,31 @@ class PainDrawingCreate(RequestModel):
     )
 
 
+Version = Annotated[int, Field(ge=0, le=MAX_RECORD_ID, description="The version the change is based on (409 if "
+                                                                  "the drawing changed since).")]
+MAX_REASON = 500
+"""Longest reason for deleting a drawing."""
+
+
+class PainDrawingUpdate(PainDrawingCreate):
+    """A corrected drawing, replacing the date, note and marks as a whole (unsigned drawings only)."""
+
+    version: Version
+
+
+class PainDrawingSign(RequestModel):
+    """Sign a drawing: from then on it is final (it can no longer be edited or deleted)."""
+
+    version: Version
+
+
+class PainDrawingDelete(RequestModel):
+    """Delete an unsigned drawing, saying why; it is kept, hidden, and the clinic owner can restore it."""
+
+    reason: str = Field(min_length=1, max_length=MAX_REASON, description="Why it is deleted (kept in the audit log).")
+    version: Version
+
+
 class PainMarkRead(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
@@ -68,14 +93,26 @@ class PainDrawingSummary(BaseModel):
     client_id: int
     drawn_on: date
     created_at: datetime
+    created_by: str | None = Field(None, description="Name of the user who recorded it.")
+    version: int
+    updated_at: datetime | None = Field(None, description="When it was last corrected (None: never).")
+    signed_at: datetime | None = Field(None, description="When it was signed (None: not signed, so still editable).")
+    signed_by: str | None = Field(None, description="Name of the user who signed it.")
     region_count: int
     max_intensity: int | None
 
 
 class PainDrawingRead(PainDrawingSummary):
     overall_note: str | None
-    created_by: str | None = Field(None, description="Name of the user who recorded it.")
     marks: list[PainMarkRead]
+
+
+class DeletedPainDrawing(PainDrawingSummary):
+    """A deleted drawing, as the clinic owner sees it before restoring it."""
+
+    deleted_at: datetime
+    deleted_by: str | None = Field(None, description="Name of the user who deleted it.")
+    deleted_reason: str
 
 
 class PainChange(BaseModel):
