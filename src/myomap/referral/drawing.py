@@ -10,12 +10,16 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from myomap.atlas.regions import Resolution, UnknownRegionError
+from myomap.atlas.regions import Resolution, UnknownRegionError, name_list
 from myomap.knowledge.library import Knowledge, load_knowledge
 from myomap.referral.engine import QUALITIES, EmptyDrawingError, PainMark, Priors, Ranking, rank_muscles
 
 DEFAULT_INTENSITY = 5.0
 FINDING_REASON = "a posture or movement finding"
+MAX_UNKNOWN_PHRASES = 5
+"""Unknown places looked up for close matches per drawing: a miss costs milliseconds of fuzzy
+matching (a known id or phrase costs microseconds), so past this many the rest are only counted
+(the drawing is refused anyway)."""
 
 
 class DrawingInputError(ValueError):
@@ -46,7 +50,7 @@ class Reading:
     corrected: str | None
 
     def describe(self, names: Mapping[str, str]) -> str:
-        where = ", ".join(names[r] for r in self.regions)
+        where = name_list(names[r] for r in self.regions)
         note = f" (read as {self.corrected!r})" if self.corrected else ""
         return f"{self.text}{note} → {where}"
 
@@ -81,11 +85,19 @@ def parse_phrase(arg: str) -> PainPhrase:
 def read_phrases(
     kb: Knowledge, phrases: Sequence[PainPhrase], side: str | None
 ) -> tuple[list[PainMark], list[Reading], dict[str, str]]:
-    """Marks and readings for the phrases that could be read, and an error per phrase that could not."""
+    """Marks and readings for the phrases that could be read, and an error per phrase that could not.
+
+    After :data:`MAX_UNKNOWN_PHRASES` unknown places, phrases other than chart ids are not read
+    (a hostile list of nonsense costs a few close-match searches, not one per phrase).
+    """
     marks: list[PainMark] = []
     readings: list[Reading] = []
     errors: dict[str, str] = {}
+    unknown_places = 0
     for i, p in enumerate(phrases):
+        if unknown_places >= MAX_UNKNOWN_PHRASES and p.text.strip() not in kb.atlas.regions:
+            unknown_places += 1
+            continue
         if not 0 <= p.intensity <= 10:
             errors[f"regions.{i}.intensity"] = f"intensity for {p.text!r} must be between 0 and 10, not {p.intensity:g}"
             continue
@@ -97,10 +109,14 @@ def read_phrases(
             found: Resolution = kb.atlas.interpret(p.text, p.side or side)
         except (UnknownRegionError, ValueError) as exc:
             errors[f"regions.{i}.region"] = str(exc)
+            unknown_places += 1
             continue
         ids = tuple(r.id for r in found.regions)
         readings.append(Reading(p.text, ids, found.expanded_from, found.corrected))
         marks += [PainMark(r, p.intensity, frozenset(p.qualities)) for r in ids]
+    if unknown_places > MAX_UNKNOWN_PHRASES:
+        errors["regions"] = (f"{unknown_places - MAX_UNKNOWN_PHRASES} more places were not read after "
+                             f"{MAX_UNKNOWN_PHRASES} unknown ones; use chart region ids (`myomap regions list`) or fix those first")
     return marks, readings, errors
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, Field, StringConstraints
 
 from myomap.knowledge.library import UnknownMuscleError, load_knowledge, muscle_summary, muscle_to_json
@@ -105,14 +105,22 @@ class ReferOut(RankingOut):
     readings: list[ReadingOut] = Field(description="How each typed place was read onto the chart.")
 
 
-@router.post("/refer", response_model=ReferOut, summary="Rank muscles for a pain drawing")
-def refer(actor: ApiActor, data: ReferRequest) -> dict[str, Any]:
-    """Which muscles' trigger points may refer pain to these regions, best first, with reasons."""
+def _ranked(data: ReferRequest) -> dict[str, Any]:
+    """The drawing read and ranked (pure CPU work: words matched against the atlas, a few close-match
+    searches at most) in a worker thread, before the request takes a database slot: a handler's
+    parameters are solved in order, so this comes before the sign-in check."""
     phrases = [PainPhrase(r.region, r.side, r.intensity, tuple(r.qualities)) for r in data.regions]
     try:
         return refer_phrases(phrases, conditions=data.conditions, findings=data.findings).to_json(data.top)
     except DrawingInputError as exc:
         raise ValidationFailed(exc.errors) from None
+
+
+@router.post("/refer", response_model=ReferOut, summary="Rank muscles for a pain drawing")
+def refer(ranked: Annotated[dict[str, Any], Depends(_ranked)], actor: ApiActor) -> dict[str, Any]:
+    """Which muscles' trigger points may refer pain to these regions, best first, with reasons.
+    Places that cannot be read are all reported in one 422 (close matches for the first few)."""
+    return ranked
 
 
 class DrawingRankingOut(RankingOut):
