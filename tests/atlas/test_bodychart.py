@@ -247,7 +247,7 @@ def test_fills_render_as_presentation_attributes() -> None:
     heat = find(root, "temple.left")
     assert "heat" in attr(heat, "class").split()
     assert heat.get("fill") == heat_colour(7)
-    assert child(heat, f"{SVG}title").text == "Temple (left): 7/10"
+    assert child(heat, f"{SVG}title").text == "Temple, left: 7/10"
     assert find(root, "lumbar_paraspinal.right").get("class") == "region essential"
     spill = find(root, "posterior_thigh.right")
     fill = re.fullmatch(r"url\(#([\w-]+)\)", attr(spill, "fill"))
@@ -291,7 +291,7 @@ def test_interactive_charts_leave_button_semantics_to_the_script() -> None:
     pressed = find(root, "temple.left")
     assert pressed.get("tabindex") is None and pressed.get("role") is None
     assert pressed.get("data-pressed") == "true"
-    assert child(pressed, f"{SVG}title").text == "Temple (left): 4/10"
+    assert child(pressed, f"{SVG}title").text == "Temple, left: 4/10"
     assert find(root, "temple.right").get("data-pressed") == "false"
     static = parse(render_chart())
     assert find(static, "temple.left").get("tabindex") is None

@@ -85,7 +85,7 @@ def test_refer_shows_what_it_read_ties_as_one_row_and_entrapments() -> None:
     assert "Scalenes: Anterior scalene, Middle scalene, Posterior scalene" in out
     assert "Entrapment to test: Median nerve" in out or "Entrapment to test: Brachial plexus" in out
     typo = invoke("refer", "tempel=7", "--side", "right")
-    assert "tempel (read as 'temple') → Temple (right)" in typo.output
+    assert "tempel (read as 'temple') → Temple, right" in typo.output
 
 
 def test_refer_json_equals_the_shared_reader_and_side_findings_count() -> None:

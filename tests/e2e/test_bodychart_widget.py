@@ -119,7 +119,7 @@ def test_click_sets_the_default_reveals_the_row_paints_and_focuses(page: Page) -
     assert el.get_attribute("fill") == heat_colour(5)
     assert el.get_attribute("aria-pressed") == "true"
     assert "heat" in (el.get_attribute("class") or "").split()
-    assert el.locator("title").text_content() == "Front of thigh (left): 5/10"
+    assert el.locator("title").text_content() == "Front of thigh, left: 5/10"
     # the stylesheet must not override the heat colour (waits for the short fill transition)
     r, g, b = (int(heat_colour(5)[i : i + 2], 16) for i in (1, 3, 5))
     page.wait_for_function(

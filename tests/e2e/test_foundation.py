@@ -100,7 +100,7 @@ def test_the_pain_form_works_without_javascript(browser: Browser, myomap_server:
             page.get_by_role("button", name="Create client").click()
         page.get_by_role("link", name="New pain drawing").click()
         page.locator("details.area", has_text="Head and face").locator("summary").click()
-        page.get_by_role("spinbutton", name="Temple (left)", exact=True).fill("4")
+        page.get_by_role("spinbutton", name="Temple, left", exact=True).fill("4")
         with page.expect_navigation(url=re.compile(r"/pain-drawings/\d+")):
             page.get_by_role("button", name="Save pain drawing").click()
         expect(page.locator('#marks-table tr[data-region="temple.left"]')).to_contain_text("4")

@@ -28,7 +28,7 @@ def test_tingling_in_the_median_territory_raises_pronator_teres_and_names_the_te
     assert pt.test == "pronator_compression" and pt.test_name == "Pronator teres compression test"
     assert "between the humeral and ulnar heads" in pt.site and pt.side == "right"
     assert pt.regions == ("thenar.right", "fingers_radial.right") and pt.qualities == ("numbness", "tingling")
-    assert "Thenar" in pt.reason and "Median nerve" in pt.reason
+    assert "Ball of the thumb, right; Index and middle fingers, right" in pt.reason and "Median nerve" in pt.reason
     assert ("flexor_carpi_ulnaris", "ulnar") not in hyp  # ulnar territory not marked
     entrapments = ranking.to_json()["entrapments"]
     assert isinstance(entrapments, list) and entrapments[0]["nerve"]

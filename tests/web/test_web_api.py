@@ -112,7 +112,7 @@ def test_pain_drawings_through_the_api(api: Api, people: World, client_of: Clien
     assert first.status_code == 201, first.text
     drawing = first.json()
     assert drawing["region_count"] == 2 and drawing["max_intensity"] == 7 and drawing["created_by"] == "Tara Therapist"
-    assert drawing["marks"][0] == {"region_id": "temple.left", "region_name": "Temple (left)", "intensity": 7,
+    assert drawing["marks"][0] == {"region_id": "temple.left", "region_name": "Temple, left", "intensity": 7,
                                    "qualities": ["throbbing"], "note": "afternoons"}
     second = http.post(f"/api/clients/{cid}/pain-drawings", json={
         "drawn_on": date.today().isoformat(), "marks": [{"region_id": "temple.left", "intensity": 2}],

@@ -63,7 +63,7 @@ def test_the_therapist_records_three_regions_and_sees_them_again(signed_in: Sign
     page = tara.get(response.headers["location"])
     assert page.status_code == 200 and "Pain drawing saved" in page.text
     table = page.text[page.text.index('id="marks-table"'):]
-    for text in ("Temple (left)", "aching, throbbing", "behind the eye", "Sacrum", "numbness", "Worse after long drives"):
+    for text in ("Temple, left", "aching, throbbing", "behind the eye", "Sacrum", "numbness", "Worse after long drives"):
         assert text in page.text
     assert 'data-region="temple.left"' in table and 'intensity-7' in table
     if chart.available():

@@ -7,6 +7,7 @@ bases to one. Keeping knowledge side-free lets referral patterns be mirrored ins
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import cache, cached_property
@@ -69,7 +70,8 @@ class Region:
 
     @property
     def name(self) -> str:
-        return self.base.name if self.side is None else f"{self.base.name} ({self.side.value})"
+        """As a therapist says it: "Jaw, right" (the side after a comma, never in brackets)."""
+        return self.base.name if self.side is None else f"{self.base.name}, {self.side.value}"
 
     @property
     def view(self) -> View:
@@ -98,6 +100,11 @@ class UnknownRegionError(LookupError):
         if shown:
             msg += "; did you mean: " + ", ".join(shown) + "?"
         super().__init__(msg)
+
+
+def name_list(names: Iterable[str]) -> str:
+    """Region names in a sentence: "Temple, right; Jaw, right" (a name holds a comma before its side)."""
+    return "; ".join(names)
 
 
 def region_id(base_id: str, side: Side | None) -> str:

@@ -52,7 +52,7 @@ def resolve(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Resolve what a therapist typed to chart regions (a coarse area like 'wrist' expands to several)."""
-    from myomap.atlas.regions import UnknownRegionError, load_atlas
+    from myomap.atlas.regions import UnknownRegionError, load_atlas, name_list
 
     try:
         found = load_atlas().interpret(text, checked_side(side))
@@ -72,7 +72,7 @@ def resolve(
     if found.corrected:
         console.print(f"(read as {found.corrected!r})", markup=False)
     if found.expanded_from:
-        names = ", ".join(r.name for r in found.regions)
+        names = name_list(r.name for r in found.regions)
         console.print(f"{found.expanded_from} → {names}", markup=False)
     for region in found.regions:
         console.print(f"{region.id}\t{region.name}", markup=False)

@@ -50,7 +50,7 @@ import itertools
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
-from myomap.atlas.regions import RegionAtlas, Side
+from myomap.atlas.regions import RegionAtlas, Side, name_list
 from myomap.knowledge.library import Knowledge, load_knowledge
 from myomap.knowledge.schema import Muscle
 from myomap.referral.entrapment import EntrapmentHypothesis, entrapment_hypotheses
@@ -420,7 +420,7 @@ def _group(kb: Knowledge, candidates: list[Candidate], options: Mapping[str, _Op
 
 
 def _names(atlas: RegionAtlas, ids: Iterable[str]) -> str:
-    return ", ".join(atlas.regions[r].name for r in ids)
+    return name_list(atlas.regions[r].name for r in ids)
 
 
 def _explain(

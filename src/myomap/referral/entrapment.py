@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from myomap.atlas.regions import name_list
 from myomap.knowledge.library import Knowledge
 
 NEUROPATHIC = frozenset({"tingling", "numbness", "burning"})
@@ -60,7 +61,7 @@ def entrapment_hypotheses(
             side = "either" if not sides else "both" if len(sides) == 2 else str(sides.pop())
             quals = tuple(sorted({q for r in regions for q in marked[r]}))
             test = kb.tests.get(e.test) if e.test else None
-            names = ", ".join(atlas.regions[r].name for r in regions)
+            names = name_list(atlas.regions[r].name for r in regions)
             reason = f"{' and '.join(quals)} at {names}, in the territory of the {kb.nerves[e.nerve_id].name}"
             hyp = EntrapmentHypothesis(
                 nerve=e.nerve, nerve_id=e.nerve_id, site=e.site, muscle=m.id, muscle_name=m.name,
