@@ -59,7 +59,7 @@ def test_a_therapist_makes_names_and_revokes_a_token_in_the_page(signed_in: Sign
 
 def test_a_nameless_token_is_refused_with_a_message(signed_in: SignedIn, people: World) -> None:
     response = signed_in(people.therapist).submit("/account", "/account/tokens", {"name": " ", "expires_in_days": "30"})
-    assert response.status_code == 400 and "Nothing was saved" in response.text and not NEW_TOKEN.search(response.text)
+    assert response.status_code == 200 and "Nothing was saved" in response.text and not NEW_TOKEN.search(response.text)
 
 
 def test_tokens_through_the_api(visitor: Visitor, people: World, api_token: ApiToken) -> None:
@@ -85,14 +85,14 @@ def test_the_owner_resets_a_password_in_the_page(signed_in: SignedIn, people: Wo
     token = api_token(people.colleague)
     owner = signed_in(people.owner)
     short = owner.submit("/users", f"/users/{people.colleague.id}/password", {f"password-{people.colleague.id}": "short"})
-    assert short.status_code == 400 and "at least 10 characters" in short.text
+    assert short.status_code == 200 and "at least 10 characters" in short.text
     done = owner.submit("/users", f"/users/{people.colleague.id}/password",
                         {f"password-{people.colleague.id}": "told in person 2026"})
     assert done.status_code == 200 and "New password set for Colin Colleague" in done.text
     assert colin.get("/").status_code == 303  # signed out everywhere
     assert colin.get("/api/me", headers=bearer(token)).status_code == 401  # tokens revoked
     fresh = visitor_for(app)
-    assert fresh.sign_in(people.colleague.email).status_code == 400
+    assert fresh.sign_in(people.colleague.email).status_code == 200
     assert fresh.sign_in(people.colleague.email, "told in person 2026").status_code == 303
     outsider = owner.http.post(f"/users/{people.outsider.id}/password",
                                data={f"password-{people.outsider.id}": "told in person 2026",
@@ -118,7 +118,7 @@ def enrol_in_page(visitor: Visitor) -> tuple[str, list[str]]:
     assert match and "otpauth://totp/" in page.text
     secret = match.group(1)
     wrong = visitor.submit("/account/two-factor", "/account/two-factor", {"code": "000000"})
-    assert wrong.status_code == 400 and "does not match" in wrong.text
+    assert wrong.status_code == 200 and "does not match" in wrong.text
     done = visitor.submit("/account/two-factor", "/account/two-factor", {"code": now_code(secret)})
     assert done.status_code == 200 and "shown only now" in done.text
     codes = re.findall(r"<li><code>([a-z0-9]{5}-[a-z0-9]{5})</code></li>", done.text)
@@ -134,7 +134,7 @@ def test_with_two_factor_on_sign_in_asks_for_a_code(signed_in: SignedIn, people:
     assert first.status_code == 303 and first.headers["location"] == "/sign-in/code?next=%2Fclients"
     assert visitor.get("/clients").status_code == 303  # the password alone opens nothing
     wrong = visitor.submit("/sign-in/code", "/sign-in/code", {"code": "123456", "next": "/clients"})
-    assert wrong.status_code == 400 and "not right" in wrong.text
+    assert wrong.status_code == 200 and "not right" in wrong.text
     # The enrolment used this step's code, and a code works once: the next step's (within the drift).
     next_code = totp.code_at(secret, utcnow().timestamp() + totp.STEP_SECONDS)
     forged = visitor.http.post("/sign-in/code", data={"code": next_code, "csrf_token": "forged"})
@@ -148,14 +148,14 @@ def test_with_two_factor_on_sign_in_asks_for_a_code(signed_in: SignedIn, people:
     assert other.submit("/sign-in/code", "/sign-in/code", {"code": codes[0]}).status_code == 303
     again = visitor_for(app)
     again.sign_in(people.therapist.email)
-    assert again.submit("/sign-in/code", "/sign-in/code", {"code": codes[0]}).status_code == 400
+    assert again.submit("/sign-in/code", "/sign-in/code", {"code": codes[0]}).status_code == 200
 
 
 def test_a_clinic_requirement_sends_therapists_to_enrol(signed_in: SignedIn, people: World, app: FastAPI,
                                                         visitor_for: type[Visitor]) -> None:
     owner = signed_in(people.owner)
     refused = owner.submit("/users", "/users/two-factor-requirement", {"require_two_factor": "on"})
-    assert refused.status_code == 400 and "your own account first" in refused.text
+    assert refused.status_code == 200 and "your own account first" in refused.text
     enrol_in_page(owner)
     assert owner.submit("/users", "/users/two-factor-requirement", {"require_two_factor": "on"}).status_code == 303
     tara = visitor_for(app)

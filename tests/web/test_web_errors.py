@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 
     from myomap.config import Settings
     from tests.conftest import World
-    from tests.web.conftest import ClientOf, SignedIn, Visitor
+    from tests.web.conftest import ApiToken, ClientOf, SignedIn, Visitor
 
 
 @pytest.fixture
@@ -56,9 +56,10 @@ def test_unknown_addresses_get_a_404_page_or_json(signed_in: SignedIn, people: W
     assert api.status_code == 404 and api.json() == {"detail": "There is no page at this address."}
 
 
-def test_a_page_with_bad_query_parameters_gets_a_400_page(signed_in: SignedIn, people: World) -> None:
+def test_a_page_with_bad_query_parameters_says_what_to_correct_without_a_4xx(signed_in: SignedIn, people: World) -> None:
+    # A browser logs a 4xx page as a failed resource; what a person typed in a filter is not one.
     page = signed_in(people.therapist).get("/clients?status=deleted")
-    assert page.status_code == 400 and "Please check what was entered" in page.text
+    assert page.status_code == 200 and "Please check what was entered" in page.text and "Error 200" not in page.text
     # The field and the values it accepts (autoescaped quotes).
     assert "status: Input should be &#39;active&#39;, &#39;archived&#39; or &#39;all&#39;" in page.text
 
@@ -72,3 +73,24 @@ def test_an_oversized_request_is_refused(app: FastAPI, signed_in: SignedIn, peop
     assert "Content-Security-Policy" in response.headers
     api = visitor.http.post("/api/clients", content=big, headers={"content-type": "application/json"})
     assert api.status_code == 413 and "the largest accepted is" in api.json()["detail"]
+
+
+def test_an_address_no_link_makes_and_an_htmx_request_keep_their_400(signed_in: SignedIn, people: World) -> None:
+    visitor = signed_in(people.therapist)
+    address = visitor.get("/clients/0")  # a record id out of range: no form made it
+    assert address.status_code == 400 and "Error 400" in address.text
+    fragment = visitor.http.get("/clients?status=deleted", headers={"HX-Request": "true"})
+    assert fragment.status_code == 400  # htmx swaps only 2xx answers, so the list it would replace stays
+
+
+def test_a_form_sent_with_a_bad_value_is_answered_200_with_the_errors_and_the_api_422(
+    signed_in: SignedIn, people: World, api_token: ApiToken, app: FastAPI,
+) -> None:
+    from fastapi.testclient import TestClient
+
+    desk = signed_in(people.front_desk)
+    page = desk.submit("/clients/new", "/clients", {"given_name": "", "family_name": "Hopper"})
+    assert page.status_code == 200 and "Nothing was saved" in page.text and 'aria-invalid="true"' in page.text
+    api = TestClient(app, headers={"Authorization": f"Bearer {api_token(people.front_desk)}"})
+    answer = api.post("/api/clients", json={"given_name": "", "family_name": "Hopper"})
+    assert answer.status_code == 422 and "given_name" in answer.json()["errors"]

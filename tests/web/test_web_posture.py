@@ -117,7 +117,7 @@ def test_the_therapist_creates_an_assessment_uploads_a_photo_and_sees_the_result
 
     wrong = tara.submit(f"/clients/{cid}/posture-assessments/new", f"/clients/{cid}/posture-assessments",
                         {"assessed_on": date.today().isoformat(), "height_cm": "1.72", "note": ""})
-    assert wrong.status_code == 400 and "give the height in centimetres (e.g. 172)" in html.unescape(wrong.text)
+    assert wrong.status_code == 200 and "give the height in centimetres (e.g. 172)" in html.unescape(wrong.text)
     aid = _create(tara, cid, note="baseline before treatment")
     page = tara.get(f"/posture-assessments/{aid}?created=1")
     assert page.status_code == 200 and "Assessment created" in page.text
@@ -182,10 +182,10 @@ def test_the_editor_saves_moved_points_and_refuses_a_stale_version(signed_in: Si
                         {"version": version, "landmarks": json.dumps(landmarks)})
     assert stale.status_code == 409 and "changed by someone else" in stale.text and "Nothing was saved" in stale.text
     garbled = tara.submit(f"/posture-assessments/{aid}/views/anterior/edit", action, {"version": new_version, "landmarks": "{not json"})
-    assert garbled.status_code == 400 and "not readable" in garbled.text
+    assert garbled.status_code == 200 and "not readable" in garbled.text
     outside = tara.submit(f"/posture-assessments/{aid}/views/anterior/edit", action,
                           {"version": new_version, "landmarks": json.dumps({**after, "c7": {"x": 99999, "y": 1}})})
-    assert outside.status_code == 400 and "outside the 1000×667 photo" in html.unescape(outside.text)
+    assert outside.status_code == 200 and "outside the 1000×667 photo" in html.unescape(outside.text)
 
 
 def test_the_recompute_api_follows_the_points_and_needs_the_csrf_header(signed_in: SignedIn, people: World, client_of: ClientOf, front_analysis: PostureAnalysis) -> None:
@@ -271,11 +271,11 @@ def test_bad_and_oversized_uploads_are_explained_and_nothing_is_stored(
     tara = signed_in(people.therapist)
     aid = _create(tara, cid)
     page = _upload(tara, aid, "posterior", PDF, name="report.pdf")
-    assert page.status_code == 400
+    assert page.status_code == 200
     assert "This photo could not be used" in page.text and "unsupported file type: PDF" in page.text
     no_file = tara.http.post(f"/posture-assessments/{aid}/views/left", data={"csrf_token": tara.session_csrf()},
                              files={"photo": ("", b"", "application/octet-stream")})
-    assert no_file.status_code == 400 and "no photo was received" in no_file.text
+    assert no_file.status_code == 200 and "no photo was received" in no_file.text
     no_token = tara.http.post(f"/posture-assessments/{aid}/views/anterior", files={"photo": ("f.jpg", front_jpeg, "image/jpeg")})
     assert no_token.status_code == 403
 
@@ -450,16 +450,16 @@ def test_the_page_points_to_the_box_step_and_takes_the_box_fields(signed_in: Sig
         return tara.http.post(action, data={"csrf_token": token, **box}, files={"photo": ("two.jpg", photo, "image/jpeg")})
 
     refused = upload()
-    assert refused.status_code == 400
+    assert refused.status_code == 200
     text = html.unescape(refused.text)
     assert "2 people found in the photo" in text and "use “Several people in the photo?” below" in text
     assert re.search(r'<details class="box-step" data-box-step open>', refused.text)
 
     partial = upload(box_x=str(half), box_y="0", box_w=str(half))
-    assert partial.status_code == 400 and "missing: height" in html.unescape(partial.text)
+    assert partial.status_code == 200 and "missing: height" in html.unescape(partial.text)
     assert 'aria-invalid="true"' in partial.text and f'value="{half}"' in partial.text  # the numbers are kept
     beyond = upload(box_x=str(half + 100), box_y="0", box_w=str(half), box_h=str(height))
-    assert beyond.status_code == 400 and f"reaches beyond the {width}×{height} photo" in html.unescape(beyond.text)
+    assert beyond.status_code == 200 and f"reaches beyond the {width}×{height} photo" in html.unescape(beyond.text)
 
     saved = upload(box_x=str(half), box_y="0", box_w=str(half), box_h=str(height))
     assert saved.status_code == 303 and saved.headers["location"].endswith("?uploaded=anterior#view-anterior")
@@ -483,7 +483,7 @@ def test_a_front_photo_uploaded_as_the_back_view_is_refused_with_what_to_retake_
     tara = signed_in(people.therapist)
     aid = _create(tara, cid)
     page = _upload(tara, aid, "posterior", front)
-    assert page.status_code == 400
+    assert page.status_code == 200
     text = html.unescape(page.text)
     assert "looks like a front view" in text and "Retake the photo with the client's back to the camera" in text
     http = TestClient(app, headers={"Authorization": f"Bearer {api_token(people.therapist)}"})

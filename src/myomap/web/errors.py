@@ -18,7 +18,7 @@ from myomap.records.errors import Duplicate, Forbidden, NotFound, ValidationFail
 from myomap.records.validation import NUL_MESSAGE, field_messages
 from myomap.web.deps import CsrfFailed, DeadlinePassed, NotSignedIn
 from myomap.web.security import UNSAFE_METHODS
-from myomap.web.templating import is_htmx, render
+from myomap.web.templating import FORM_ERRORS_STATUS, is_htmx, render
 
 log = logging.getLogger("myomap.web")
 
@@ -100,7 +100,7 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(ValidationFailed)
     async def _invalid(request: Request, exc: ValidationFailed) -> Response:
-        status = 422 if is_api(request) else 400
+        status = 422 if is_api(request) else _page_status(request, in_address=False)
         return error_response(request, status, "Please check what was entered", "Nothing was saved: " + str(exc),
                               errors=exc.errors)
 
@@ -122,7 +122,8 @@ def install(app: FastAPI) -> None:
             loc = [str(p) for p in item.get("loc", ()) if p not in ("body", "query", "path")]
             errors.setdefault(".".join(loc) or "request", str(item.get("msg", "invalid")))
         message = "; ".join(f"{k}: {v}" for k, v in errors.items())
-        status = 422 if is_api(request) else 400
+        in_address = any(item.get("loc", ("",))[0] == "path" for item in exc.errors())
+        status = 422 if is_api(request) else _page_status(request, in_address=in_address)
         return error_response(request, status, "Please check what was entered", "Invalid request: " + message, errors=errors)
 
     @app.exception_handler(HTTPException)
@@ -198,12 +199,20 @@ class RequestGuard:
             where = _nul_in(scope)
             if where is not None:
                 request = Request(scope, receive)
-                status = 422 if is_api(request) else 400
+                status = 422 if is_api(request) else _page_status(request, in_address=where == "path")
                 response = error_response(request, status, "Please check what was entered",
                                           f"Invalid request: {where} {NUL_MESSAGE}.", errors={where: NUL_MESSAGE})
                 await response(scope, receive, send)
                 return
         await self.app(scope, receive, send)
+
+
+def _page_status(request: Request, *, in_address: bool) -> int:
+    """What a person entered in a form or filter is answered like a form shown again with its errors.
+
+    400 for an address no link makes (a record id out of range), and for an htmx request: htmx
+    swaps only a 2xx answer, so the fragment it would replace stays and the page says it failed."""
+    return 400 if in_address or is_htmx(request) else FORM_ERRORS_STATUS
 
 
 def _nul_in(scope: Scope) -> str | None:

@@ -15,6 +15,11 @@ from myomap.web import chart
 
 TEMPLATES_DIR = Path(__file__).with_name("templates")
 
+FORM_ERRORS_STATUS = 200
+"""Status of a page that shows its form again with what to correct (the API answers 422).
+
+Not 400: a browser logs a 4xx page as a failed resource, yet the page is the expected answer."""
+
 
 def _context(request: Request) -> dict[str, Any]:
     user = getattr(request.state, "user", None)

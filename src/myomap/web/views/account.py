@@ -19,7 +19,7 @@ from myomap.records.base import utcnow
 from myomap.records.errors import ValidationFailed
 from myomap.web.deps import DbSession, WebActor, WebForm
 from myomap.web.params import RecordId
-from myomap.web.templating import render
+from myomap.web.templating import FORM_ERRORS_STATUS, render
 
 router = APIRouter()
 
@@ -57,7 +57,7 @@ def create_token(request: Request, db: DbSession, actor: WebActor, form: WebForm
             db=db, actor=actor, name=values["name"], expires_in_days=int(days) if days.isdigit() else None,
         )
     except ValidationFailed as exc:
-        return _page(request, db, actor, values=values, errors=exc.errors, status=400)
+        return _page(request, db, actor, values=values, errors=exc.errors, status=FORM_ERRORS_STATUS)
     # Shown in this answer only (no redirect): the token is not stored and cannot be shown again.
     return _page(request, db, actor, new_token=token)
 
@@ -87,7 +87,7 @@ def enrol(request: Request, db: DbSession, actor: WebActor, form: WebForm) -> Re
         enrolment = begin_enrolment(user=actor.user)
         return render(request, "two_factor/enrol.html",
                       {"enrolment": enrolment, "action": "/account/two-factor", "next_url": "", "required": False,
-                       "errors": exc.errors}, status_code=400)
+                       "errors": exc.errors}, status_code=FORM_ERRORS_STATUS)
     return render(request, "two_factor/recovery_codes.html", {"codes": codes, "next_url": "/account"})
 
 
@@ -96,5 +96,5 @@ def turn_off(request: Request, db: DbSession, actor: WebActor, form: WebForm) ->
     try:
         disable_two_factor(db=db, actor=actor, code=str(form.get("code") or ""))
     except ValidationFailed as exc:
-        return _page(request, db, actor, errors=exc.errors, status=400)
+        return _page(request, db, actor, errors=exc.errors, status=FORM_ERRORS_STATUS)
     return RedirectResponse("/account?two_factor_off=1", status_code=303)

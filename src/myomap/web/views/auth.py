@@ -46,7 +46,7 @@ from myomap.web.security import (
     remember_device,
     trusted_device,
 )
-from myomap.web.templating import render
+from myomap.web.templating import FORM_ERRORS_STATUS, render
 
 router = APIRouter()
 
@@ -143,7 +143,7 @@ def sign_in_submit(request: Request, db: DbSession, settings: SettingsDep, form:
         )
     except SignInError as exc:
         # The failure row is committed by the request session (no exception escapes).
-        return _sign_in_page(request, next_url=next_url, email=email, error=str(exc), status=400)
+        return _sign_in_page(request, next_url=next_url, email=email, error=str(exc), status=FORM_ERRORS_STATUS)
     return _after_step(request, settings, step, next_url)
 
 
@@ -185,7 +185,7 @@ def code_submit(request: Request, db: DbSession, settings: SettingsDep, form: We
         )
     except SignInError as exc:
         return _second_step_page(request, "two_factor/code.html", {"next_url": next_url, "error": str(exc)},
-                                 csrf=pending.csrf_token, status=400)
+                                 csrf=pending.csrf_token, status=FORM_ERRORS_STATUS)
     return _after_step(request, settings, step, next_url)
 
 
@@ -222,7 +222,7 @@ def enrol_submit(request: Request, db: DbSession, settings: SettingsDep, form: W
         )
     except ValidationFailed as exc:
         return _second_step_page(request, "two_factor/enrol.html", {**context, "errors": exc.errors},
-                                 csrf=pending.csrf_token, status=400)
+                                 csrf=pending.csrf_token, status=FORM_ERRORS_STATUS)
     request.state.csrf_token = step.session.csrf_token
     response = render(request, "two_factor/recovery_codes.html", {"codes": codes, "next_url": next_url})
     return _with_session(request, settings, response, step)

@@ -26,7 +26,7 @@ from myomap.records.pain.service import list_drawings, summary
 from myomap.records.validation import parse
 from myomap.web.deps import DbSession, SettingsDep, WebActor, WebForm
 from myomap.web.params import RecordId
-from myomap.web.templating import is_htmx, render
+from myomap.web.templating import FORM_ERRORS_STATUS, is_htmx, render
 
 router = APIRouter()
 
@@ -77,7 +77,7 @@ def create_client_submit(request: Request, db: DbSession, actor: WebActor, form:
     try:
         client = create_client(db=db, actor=actor, data=parse(ClientCreate, values))
     except ValidationFailed as exc:
-        return _form(request, actor, {"client": None, "values": values, "errors": exc.errors}, status_code=400)
+        return _form(request, actor, {"client": None, "values": values, "errors": exc.errors}, status_code=FORM_ERRORS_STATUS)
     return RedirectResponse(f"/clients/{client.id}", status_code=303)
 
 
@@ -109,7 +109,7 @@ def edit_client_submit(request: Request, db: DbSession, actor: WebActor, form: W
         client = update_client(db=db, actor=actor, client_id=client_id, data=data)
     except ValidationFailed as exc:
         client = read_client(db=db, actor=actor, client_id=client_id)
-        return _form(request, actor, {"client": client, "values": values, "errors": exc.errors, "version": version}, 400)
+        return _form(request, actor, {"client": client, "values": values, "errors": exc.errors, "version": version}, FORM_ERRORS_STATUS)
     except VersionConflict as exc:
         client = read_client(db=db, actor=actor, client_id=client_id)
         theirs = {k: _display(v) for k, v in exc.current_values.items()}

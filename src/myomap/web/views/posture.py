@@ -54,7 +54,7 @@ from myomap.records.posture.service import delete_photo as delete_photo_service
 from myomap.records.validation import parse
 from myomap.web.deps import DbSession, SettingsDep, WebActor, WebForm
 from myomap.web.params import RecordId, record_id_query
-from myomap.web.templating import render, templates
+from myomap.web.templating import FORM_ERRORS_STATUS, render, templates
 
 router = APIRouter()
 
@@ -240,7 +240,7 @@ def create_assessment_submit(request: Request, db: DbSession, actor: WebActor, f
             errors = exc.errors
         else:
             return RedirectResponse(f"/posture-assessments/{assessment.id}?created=1", status_code=303)
-    return render(request, "posture/new.html", {"client": client, "values": values, "errors": errors}, status_code=400)
+    return render(request, "posture/new.html", {"client": client, "values": values, "errors": errors}, status_code=FORM_ERRORS_STATUS)
 
 
 @router.get("/posture-assessments/compare", include_in_schema=False)
@@ -285,7 +285,7 @@ def details_submit(
             errors = exc.errors
         else:
             return RedirectResponse(f"/posture-assessments/{assessment_id}?saved=1", status_code=303)
-    return _assessment_page(request, db, actor, assessment_id, settings, details_errors=errors, status=400)
+    return _assessment_page(request, db, actor, assessment_id, settings, details_errors=errors, status=FORM_ERRORS_STATUS)
 
 
 @router.post("/posture-assessments/{assessment_id}/views/{view}", include_in_schema=False)
@@ -299,7 +299,7 @@ def upload_submit(
     data = upload.file.read() if isinstance(upload, UploadFile) else b""
     shown: dict[str, str] = {k: str(form.get(k) or "").strip() for k in BOX_FIELDS}
 
-    def refused(message: str, *, box_problem: bool = False, status: int = 400) -> Response:
+    def refused(message: str, *, box_problem: bool = False, status: int = FORM_ERRORS_STATUS) -> Response:
         return _assessment_page(
             request, db, actor, assessment_id, settings, upload_errors={view: message}, status=status,
             box_values={view: shown}, box_open={view} if box_problem or any(shown.values()) else set(),
@@ -398,7 +398,7 @@ def landmarks_submit(request: Request, db: DbSession, actor: WebActor, form: Web
         raw = json.loads(str(form.get("landmarks") or ""))
         data = LandmarksUpdate.model_validate({"version": int(str(form.get("version") or "")), "landmarks": raw})
     except (ValueError, TypeError):  # pydantic's ValidationError is a ValueError
-        return _editor_page(request, db, actor, assessment_id, view, status=400,
+        return _editor_page(request, db, actor, assessment_id, view, status=FORM_ERRORS_STATUS,
                             errors={"landmarks": "the landmarks sent were not readable; nothing was saved. Reload the page and try again"})
     try:
         update_landmarks(db=db, actor=actor, assessment_id=assessment_id, view=view, data=data)
@@ -408,5 +408,5 @@ def landmarks_submit(request: Request, db: DbSession, actor: WebActor, form: Web
         return _editor_page(request, db, actor, assessment_id, view, conflict=message, status=409)
     except ValidationFailed as exc:
         db.rollback()
-        return _editor_page(request, db, actor, assessment_id, view, errors=exc.errors, status=400)
+        return _editor_page(request, db, actor, assessment_id, view, errors=exc.errors, status=FORM_ERRORS_STATUS)
     return RedirectResponse(f"/posture-assessments/{assessment_id}/views/{view}/edit?saved=1", status_code=303)

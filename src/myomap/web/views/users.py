@@ -13,7 +13,7 @@ from myomap.records.accounts.two_factor import reset_two_factor_of_as, set_clini
 from myomap.records.errors import Duplicate, ValidationFailed
 from myomap.web.deps import DbSession, SettingsDep, WebActor, WebForm
 from myomap.web.params import RecordId
-from myomap.web.templating import render
+from myomap.web.templating import FORM_ERRORS_STATUS, render
 
 router = APIRouter()
 
@@ -45,9 +45,9 @@ def add_user(request: Request, db: DbSession, actor: WebActor, settings: Setting
             password=str(form.get("password") or ""), password_profile=settings.password_hash_profile,
         )
     except ValidationFailed as exc:
-        return _page(request, db, actor, values=values, errors=exc.errors, status=400)
+        return _page(request, db, actor, values=values, errors=exc.errors, status=FORM_ERRORS_STATUS)
     except Duplicate as exc:
-        return _page(request, db, actor, values=values, errors={"email": str(exc)}, status=400)
+        return _page(request, db, actor, values=values, errors={"email": str(exc)}, status=FORM_ERRORS_STATUS)
     return RedirectResponse("/users?added=1", status_code=303)
 
 
@@ -71,7 +71,7 @@ def reset_password(request: Request, db: DbSession, actor: WebActor, settings: S
                                  password_profile=settings.password_hash_profile)
     except ValidationFailed as exc:
         errors = {f"password-{user_id}": exc.errors.get("password", str(exc))}
-        return _page(request, db, actor, reset_errors=errors, status=400)
+        return _page(request, db, actor, reset_errors=errors, status=FORM_ERRORS_STATUS)
     return _page(request, db, actor, notice=f"New password set for {user.name}: they are signed out everywhere and "
                  "their API tokens are revoked. Tell them the password in person.")
 
@@ -88,5 +88,5 @@ def two_factor_requirement(request: Request, db: DbSession, actor: WebActor, for
     try:
         set_clinic_requirement_as(db=db, actor=actor, required=form.get("require_two_factor") == "on")
     except ValidationFailed as exc:
-        return _page(request, db, actor, tf_errors=exc.errors, status=400)
+        return _page(request, db, actor, tf_errors=exc.errors, status=FORM_ERRORS_STATUS)
     return RedirectResponse("/users?requirement=1", status_code=303)
