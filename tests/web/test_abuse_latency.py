@@ -1,0 +1,178 @@
+"""A hostile client does not slow the others down (issue #8: "the oversize body is refused fast
+while a second client's requests keep their normal latency").
+
+The real ``myomap serve`` (one process, SQLite) on a free port. One thread keeps sending hostile
+requests (bodies over the upload limit, a drawing and a referral request naming hundreds of places
+that do not exist, a drawing near the size limit); another times ``GET /api/me``, first alone
+(its baseline) and then while the hostile thread runs. Every hostile request must be refused with a
+4xx, and the second client's median must stay near its baseline.
+
+Measured on a shared two-core machine: ``GET /api/me`` 2 ms alone, about 50 ms under three hostile
+connections (their few milliseconds of CPU each share the process's interpreter lock); before
+``/api/refer`` read its places outside the database slot and capped its close-match searches,
+about 900 ms (the other requests queued behind it).
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx2
+import pytest
+
+from myomap.records.accounts.permissions import Actor
+from myomap.records.accounts.service import create_api_token
+from myomap.records.clients.schemas import ClientCreate
+from myomap.records.clients.service import create_client
+from myomap.records.db import Database
+from myomap.records.migrate import upgrade
+from myomap.records.pain.schemas import MAX_MARKS
+from tests.conftest import World, build_world
+
+UPLOAD_MAX_BYTES = 1024 * 1024  # the server's limit in this test (smaller than the default, to keep it quick)
+SAMPLES = 40
+ATTACKERS = 3  # hostile connections at once
+SLOWDOWN_LIMIT = 5.0  # the median under attack may be at most this many times the baseline ...
+SLACK_S = 0.100  # ... plus this much: one process shares one interpreter lock with the attack's CPU work
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass
+class Served:
+    url: str
+    token: str
+    client_id: int
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    data_dir = tmp_path_factory.mktemp("abuse-latency")
+    database_url = f"sqlite:///{data_dir / 'myomap.db'}"
+    database = Database(database_url)
+    upgrade(database)
+    with database.transaction() as session:
+        people: World = build_world(session)
+        therapist = session.merge(people.therapist)
+        token, _ = create_api_token(db=session, user=therapist)
+        client_id = create_client(db=session, actor=Actor(therapist), data=ClientCreate(given_name="Ada", family_name="Load")).id
+    database.dispose()
+    port = _free_port()
+    env = {**os.environ, "MYOMAP_DATA_DIR": str(data_dir), "MYOMAP_DATABASE_URL": database_url,
+           "MYOMAP_PASSWORD_HASH_PROFILE": "fast", "MYOMAP_UPLOAD_MAX_BYTES": str(UPLOAD_MAX_BYTES),
+           "PYTHONUNBUFFERED": "1"}
+    log = data_dir / "server.log"
+    with open(log, "wb") as out:
+        proc = subprocess.Popen([sys.executable, "-c", "from myomap.cli import main; main()", "serve",
+                                 "--host", "127.0.0.1", "--port", str(port)], env=env, stdout=out, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_until_up(url, proc, log)
+        yield Served(url, token, client_id)
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def _wait_until_up(url: str, proc: subprocess.Popen[bytes], log: Path) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"myomap serve exited:\n{log.read_text(errors='replace')}")
+        try:
+            if httpx2.get(url + "/sign-in", timeout=1.0).status_code == 200:
+                return
+        except httpx2.HTTPError:
+            pass
+        time.sleep(0.1)
+    raise RuntimeError(f"myomap serve did not start:\n{log.read_text(errors='replace')}")
+
+
+def _hostile_requests(served: Served) -> list[tuple[str, Callable[[httpx2.Client], httpx2.Response]]]:
+    """(what, send) pairs: each must be refused with a 4xx."""
+    drawings = f"/api/clients/{served.client_id}/pain-drawings"
+    nonsense = [f"mid trap side temple web {i}" for i in range(MAX_MARKS)]
+    oversize = b'{"drawn_on": "2026-01-02", "marks": [' + b'{"region_id": "sacrum", "intensity": 1},' * 60_000 + b"]}"
+    assert len(oversize) > UPLOAD_MAX_BYTES
+    near_limit = b'{"drawn_on": "2026-01-02", "overall_note": "' + b"x" * (UPLOAD_MAX_BYTES - 1000) + b'", "marks": []}'
+    json_type = {"content-type": "application/json"}
+    return [
+        ("an oversize drawing", lambda http: http.post(drawings, content=oversize, headers=json_type)),
+        ("a drawing of unknown places", lambda http: http.post(drawings, json={
+            "drawn_on": "2026-01-02", "marks": [{"region_id": t, "intensity": 1} for t in nonsense]})),
+        ("a referral request of unknown places", lambda http: http.post("/api/refer", json={
+            "regions": [{"region": t, "side": "left"} for t in nonsense]})),
+        ("a drawing with a note near the size limit", lambda http: http.post(drawings, content=near_limit, headers=json_type)),
+    ]
+
+
+@dataclass
+class Attack:
+    refused: dict[str, list[int]] = field(default_factory=dict)
+    failures: list[str] = field(default_factory=list)
+    stop: threading.Event = field(default_factory=threading.Event)
+
+
+def _attack(served: Served, attack: Attack) -> None:
+    sends = _hostile_requests(served)
+    with httpx2.Client(base_url=served.url, headers={"Authorization": f"Bearer {served.token}"}, timeout=30) as http:
+        while not attack.stop.is_set():
+            for what, send in sends:
+                try:
+                    status = send(http).status_code
+                except httpx2.HTTPError as exc:  # the server may close the connection on a refused oversize body
+                    attack.failures.append(f"{what}: {exc!r}")
+                    continue
+                attack.refused.setdefault(what, []).append(status)
+
+
+def _median_me(http: httpx2.Client) -> float:
+    times = []
+    for _ in range(SAMPLES):
+        started = time.perf_counter()
+        assert http.get("/api/me").status_code == 200
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+
+def test_hostile_requests_are_refused_while_another_client_keeps_its_latency(served: Served) -> None:
+    with httpx2.Client(base_url=served.url, headers={"Authorization": f"Bearer {served.token}"}, timeout=30) as http:
+        _median_me(http)  # warm up: connection, caches
+        baseline = _median_me(http)
+        attack = Attack()
+        attackers = [threading.Thread(target=_attack, args=(served, attack), daemon=True) for _ in range(ATTACKERS)]
+        for attacker in attackers:
+            attacker.start()
+        try:
+            time.sleep(0.2)  # the attack is under way
+            under_attack = _median_me(http)
+        finally:
+            attack.stop.set()
+            for attacker in attackers:
+                attacker.join(timeout=60)
+    assert not any(a.is_alive() for a in attackers)
+    assert not attack.failures, attack.failures
+    assert set(attack.refused) == {what for what, _ in _hostile_requests(served)}, attack.refused  # each was sent
+    for what, statuses in attack.refused.items():
+        assert all(400 <= s < 500 for s in statuses), (what, statuses)
+    assert attack.refused["an oversize drawing"][0] == 413
+    print(f"GET /api/me median: alone {baseline * 1000:.1f} ms, under attack {under_attack * 1000:.1f} ms; "
+          f"hostile requests refused: { {k: len(v) for k, v in attack.refused.items()} }")
+    assert under_attack < SLOWDOWN_LIMIT * baseline + SLACK_S, (baseline, under_attack)
