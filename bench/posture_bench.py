@@ -24,7 +24,11 @@ import sys
 import time
 from pathlib import Path
 
-DEFAULT_PHOTO = Path(__file__).resolve().parents[1].parent / "shared" / "fixtures" / "tfjs_pose.jpg"
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))  # the tests' standing photo (frame 0 of the shared squat video)
+from tests.standing_photo import standing_front_photo  # noqa: E402
+
+DEFAULT_PHOTO = standing_front_photo()  # a client standing; the Warrior II photo is refused as a lunge
 GOAL_RATIO = 2.5
 RECOMPUTE_GOAL_MS = 50.0
 

@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from tests.standing_photo import standing_front_photo
+
 if TYPE_CHECKING:
     from playwright.sync_api import Locator, Page
 
@@ -23,7 +25,7 @@ if TYPE_CHECKING:
 pytestmark = pytest.mark.browser
 
 FIXTURES = Path(__file__).resolve().parents[2].parent / "shared" / "fixtures"
-PHOTO = FIXTURES / "tfjs_pose.jpg"
+PHOTO = standing_front_photo()  # a client standing; the Warrior II photo is (rightly) refused
 
 
 def _number(element: Locator, attribute: str) -> float:

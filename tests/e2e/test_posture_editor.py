@@ -5,10 +5,11 @@ keyboard, add a clinical point from the palette, save, and find the points again
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
+
+from tests.standing_photo import standing_front_photo
 
 if TYPE_CHECKING:
     from playwright.sync_api import Locator, Page
@@ -18,7 +19,7 @@ if TYPE_CHECKING:
 
 pytestmark = pytest.mark.browser
 
-PHOTO = Path(__file__).resolve().parents[2].parent / "shared" / "fixtures" / "tfjs_pose.jpg"
+PHOTO = standing_front_photo()  # a client standing; the Warrior II photo is (rightly) refused
 
 
 def _number(element: Locator, attribute: str) -> float:

@@ -1,6 +1,6 @@
 """Metrics that do not move when nothing moved (issue #7): real photos and transformed copies of them.
 
-For the yoga photo and standing frames of the squat video, the test makes copies (mirror, 0.5x and
+For standing frames of the squat video, the test makes copies (mirror, 0.5x and
 2x scale, JPEG quality 60, a small crop shift) and analyses each. Every angle measured in two
 copies must agree in size within 1.5°; a mirror swaps the client's left and right metrics. A metric
 that cannot be that stable must say "unstable" instead of giving a number.
@@ -64,8 +64,7 @@ def _video_frame(index: int) -> npt.NDArray[np.uint8]:
 
 
 def _photo(name: str) -> npt.NDArray[np.uint8]:
-    if name == "yoga":
-        return np.asarray(cv2.cvtColor(cv2.imread(str(fixture_path("tfjs_pose.jpg"))), cv2.COLOR_BGR2RGB))
+    """A standing frame of the squat video (the Warrior II photo is refused as a lunge)."""
     return _video_frame(int(name.split()[-1]))
 
 
@@ -77,7 +76,7 @@ def _key(m: MetricResult, mirrored: bool) -> str:
     return m.id
 
 
-@pytest.fixture(scope="module", params=["yoga", "squat frame 0", "squat frame 1"])
+@pytest.fixture(scope="module", params=["squat frame 0", "squat frame 1", "squat frame 44"])
 def analyses(request: pytest.FixtureRequest) -> dict[str, PostureAnalysis]:
     rgb = _photo(request.param)
     return {kind: analyse_photo(_copy(rgb, kind), view="anterior") for kind in COPIES}
@@ -114,7 +113,7 @@ def test_every_measured_metric_carries_its_uncertainty_and_flags_only_beyond_it(
 
 def test_an_unstable_metric_gives_its_spread_instead_of_a_number(copies: dict[str, dict[str, MetricResult]]) -> None:
     unstable = [m for metrics in copies.values() for m in metrics.values() if "unstable" in m.reason]
-    # The head of the yoga pose is turned and the eyes of the squat frames are a few pixels apart:
+    # The eyes of the squat frames are a few pixels apart:
     # some metric must be unstable somewhere, or the check is not exercised.
     if not unstable:
         pytest.skip("no unstable metric in this photo's copies")

@@ -6,16 +6,21 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
-from posture_helpers import SIZE, anterior_figure, fixture_path, lateral_figure, posterior_figure
+from posture_helpers import SIZE, anterior_figure, lateral_figure, posterior_figure
 
 from myomap.posture import PhotoError, analyse_photo, recompute
 from myomap.posture.landmarks import Landmark
+from myomap.posture.stance import NotStandingError, check_stance
 from myomap.posture.view_check import WrongViewError, check_view
+from tests.standing_photo import standing_front_photo
 
 
 @pytest.fixture(scope="module")
 def front_photo() -> bytes:
-    return fixture_path("tfjs_pose.jpg").read_bytes()
+    photo = standing_front_photo()
+    if not photo.exists():
+        pytest.skip("the standing photo could not be made from the squat video")
+    return photo.read_bytes()
 
 
 def test_the_front_photo_is_accepted_as_the_front_view(front_photo: bytes) -> None:
@@ -61,10 +66,13 @@ def _turned(lms: dict[str, Landmark], factor: float) -> dict[str, Landmark]:
 
 
 def test_a_client_a_little_turned_is_analysed_with_a_warning_not_refused() -> None:
-    turned = _turned(anterior_figure(), 0.7)  # shoulders 0.27 of the torso height apart
+    turned = _turned(anterior_figure(), 0.85)  # shoulders 0.33 of the torso height apart
     check_view(turned, "anterior", 0.5)
+    check_stance(turned, "anterior", 0.5)
     analysis = recompute(turned, view="anterior", image_size=SIZE)
     assert any("looks like a side view or the client is turned" in w for w in analysis.warnings)
+    with pytest.raises(NotStandingError, match="the body turned away from the camera"):
+        check_stance(_turned(anterior_figure(), 0.7), "anterior", 0.5)  # 0.27: turned well away
     with pytest.raises(WrongViewError):
         check_view(_turned(anterior_figure(), 0.4), "anterior", 0.5)  # 0.15: side-on
 

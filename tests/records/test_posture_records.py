@@ -20,6 +20,7 @@ from myomap.records.posture import photos, service
 from myomap.records.posture.models import PostureAssessment, PosturePhoto
 from myomap.records.posture.presentation import to_read
 from myomap.records.posture.schemas import LandmarksUpdate, PostureAssessmentCreate, PostureAssessmentUpdate
+from tests.standing_photo import standing_front_photo
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -32,7 +33,7 @@ if TYPE_CHECKING:
 pytestmark = pytest.mark.storage
 
 FIXTURES = Path(__file__).resolve().parents[2].parent / "shared" / "fixtures"
-PHOTO = FIXTURES / "tfjs_pose.jpg"
+PHOTO = standing_front_photo()  # a client standing; the Warrior II photo is (rightly) refused
 
 
 @pytest.fixture(scope="module")
@@ -112,12 +113,12 @@ def test_a_therapist_creates_an_assessment_and_uploads_the_front_photo(db: Sessi
     db.expire_all()
     stored = db.scalar(select(PosturePhoto).where(PosturePhoto.assessment_id == assessment.id))
     assert stored is not None and stored.view == "anterior"
-    assert stored.content_type == "image/jpeg" and (stored.width, stored.height) == (1000, 667)
+    assert stored.content_type == "image/jpeg" and (stored.width, stored.height) == (720, 1280)
     assert stored.image[:3] == b"\xff\xd8\xff" and b"Exif" not in stored.image[:4096]  # EXIF-free copy
     assert stored.size_bytes == len(stored.image)
     assert stored.model and "BlazePose" in stored.model
     assert stored.landmarks["left_hip"]["source"] == "model" and len(stored.landmarks) == 21
-    shoulder = _metric(stored, "pelvic_obliquity")
+    shoulder = _metric(stored, "shoulder_height_difference")
     assert shoulder["source"] == "pose estimate" and shoulder["value"] is not None
     assert shoulder["extras"]["height_difference_unit"] == "cm"  # the assessment's height was used
     fresh = _stored(db, assessment.id)
@@ -226,18 +227,18 @@ def test_two_assessments_compare_metric_by_metric(db: Session, tara: Actor, worl
                                       data=PostureAssessmentCreate(assessed_on=date.today(), height_cm=175))
     photo = _with_photo(db, tara, later, front_analysis)
     moved = {k: dict(v) for k, v in photo.landmarks.items()}
-    moved["left_hip"]["y"] = moved["right_hip"]["y"] = (moved["left_hip"]["y"] + moved["right_hip"]["y"]) / 2  # level hips after treatment
+    moved["left_shoulder"]["y"] = moved["right_shoulder"]["y"] = (moved["left_shoulder"]["y"] + moved["right_shoulder"]["y"]) / 2  # level shoulders after treatment
     service.update_landmarks(db=db, actor=tara, assessment_id=later.id, view="anterior",
                              data=LandmarksUpdate(version=later.version, landmarks=moved))
     db.commit()
 
     result = service.compare_assessments(db=db, actor=tara, first_id=later.id, second_id=assessment.id)
     assert (result.before.id, result.after.id) == (assessment.id, later.id)  # earlier first
-    shoulder = next(c for c in result.changes if c.id == "pelvic_obliquity")
-    assert shoulder.before == _metric(first, "pelvic_obliquity")["value"]
+    shoulder = next(c for c in result.changes if c.id == "shoulder_height_difference")
+    assert shoulder.before == _metric(first, "shoulder_height_difference")["value"]
     assert shoulder.before is not None and shoulder.after is not None and shoulder.after < 0.5 and shoulder.change == round(shoulder.after - shoulder.before, 2)
     assert shoulder.status_before == "deviation" and shoulder.status_after == "normal" and shoulder.trend == "better"
-    assert "Lateral pelvic tilt" in result.patterns_before and "Lateral pelvic tilt" not in result.patterns_after
+    assert "Elevated shoulder" in result.patterns_before and "Elevated shoulder" not in result.patterns_after
 
     other_client = service.create_assessment(db=db, actor=tara, client_id=make_client().id,
                                              data=PostureAssessmentCreate(assessed_on=date.today()))

@@ -40,9 +40,10 @@ from myomap.records.accounts.permissions import ROLE_PERMISSIONS, Permission
 from myomap.records.db import Database
 from myomap.records.migrate import upgrade
 from myomap.web.security import CSRF_HEADER, SESSION_COOKIE
+from tests.standing_photo import standing_front_photo
 
 PASSWORD = "correct horse battery"
-PHOTO = Path(__file__).resolve().parents[2].parent / "shared" / "fixtures" / "tfjs_pose.jpg"
+PHOTO = standing_front_photo()  # a client standing; the Warrior II photo is (rightly) refused
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 RECORD_PARAMS = ("client_id", "drawing_id", "assessment_id", "user_id", "token_id")
 """Path parameters that name one clinic's record (or one user's: an API token): such routes are
@@ -127,6 +128,13 @@ RULES: dict[str, Rule] = {
         CLINICAL, json={"drawn_on": "2026-11-02", "marks": [{"region_id": "temple.right", "intensity": 4}]}),
     "GET /api/pain-drawings/compare": Rule(CLINICAL, query={"a": "{drawing_id}", "b": "{drawing2_id}"}),
     "GET /api/pain-drawings/{drawing_id}": Rule(CLINICAL),
+    "PUT /api/pain-drawings/{drawing_id}": Rule(
+        CLINICAL, json={"version": 1, "drawn_on": "2026-10-01", "marks": [{"region_id": "temple.right", "intensity": 5}]}),
+    "POST /api/pain-drawings/{drawing_id}/sign": Rule(CLINICAL, json={"version": 1}),
+    "POST /api/pain-drawings/{drawing_id}/delete": Rule(CLINICAL, json={"version": 1, "reason": "wrong client"}),
+    # deleted drawings are the clinic owner's to see and restore (as the audit log is)
+    "GET /api/clients/{client_id}/pain-drawings/deleted": Rule(AUDIT),
+    "POST /api/pain-drawings/{drawing_id}/restore": Rule(AUDIT),
     "GET /api/pain-drawings/{drawing_id}/referral": Rule(CLINICAL),
     "PUT /api/pain-drawings/{drawing_id}/palpation/{muscle}": Rule(CLINICAL, json={"side": "right", "tender": True}),
     "POST /api/posture": Rule(CLINICAL, form={"view": "anterior"}, photo=True),
@@ -148,6 +156,12 @@ RULES: dict[str, Rule] = {
     "POST /clients/{client_id}/pain-drawings": Rule(CLINICAL, form={"drawn_on": "2026-11-02", "i_temple.right": "4"}),
     "GET /pain-drawings/compare": Rule(CLINICAL, query={"a": "{drawing_id}", "b": "{drawing2_id}"}),
     "GET /pain-drawings/{drawing_id}": Rule(CLINICAL),
+    "GET /pain-drawings/{drawing_id}/edit": Rule(CLINICAL),
+    "POST /pain-drawings/{drawing_id}/edit": Rule(
+        CLINICAL, form={"version": "1", "drawn_on": "2026-10-01", "intensity__temple.right": "5"}),
+    "POST /pain-drawings/{drawing_id}/sign": Rule(CLINICAL, form={"version": "1"}),
+    "POST /pain-drawings/{drawing_id}/delete": Rule(CLINICAL, form={"version": "1", "reason": "wrong client"}),
+    "POST /pain-drawings/{drawing_id}/restore": Rule(AUDIT, form={}),
     "GET /pain-drawings/{drawing_id}/referral": Rule(CLINICAL),
     "POST /pain-drawings/{drawing_id}/palpate": Rule(CLINICAL, form={"muscle": "levator_scapulae", "side": "right"}),
     "POST /pain-drawings/{drawing_id}/palpation/{muscle}": Rule(CLINICAL, form={"side": "right", "tender": "yes"}),

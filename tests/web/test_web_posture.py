@@ -26,9 +26,10 @@ from sqlalchemy import func, select
 from myomap.posture import CAPTURE_STEPS, PhotoError, PostureAnalysis, analyse_photo
 from myomap.records.posture import photos
 from myomap.records.posture.models import PosturePhoto
+from tests.standing_photo import standing_front_photo
 
 FIXTURES = Path(__file__).resolve().parents[2].parent / "shared" / "fixtures"
-PHOTO = FIXTURES / "tfjs_pose.jpg"
+PHOTO = standing_front_photo()  # a client standing; the Warrior II photo is (rightly) refused
 PDF = b"%PDF-1.7\n" + b"0" * 500
 
 if TYPE_CHECKING:
@@ -136,11 +137,11 @@ def test_the_therapist_creates_an_assessment_uploads_a_photo_and_sees_the_result
     text = html.unescape(page.text)
     table = text[text.index('id="metrics-anterior"'):]
     table = table[: table.index("</table>")]
-    assert 'data-metric="pelvic_obliquity"' in table and "Pelvic obliquity" in table
+    assert 'data-metric="shoulder_height_difference"' in table and "Shoulder height difference" in table
     assert "pose estimate" in table and "deviation" in table and "°" in table
     assert "not measured: " in table  # the Q angle needs therapist points, and says so
     assert f'src="/posture-assessments/{aid}/views/anterior/annotated.jpg"' in page.text
-    assert "Lateral pelvic tilt" in text and 'href="/atlas/muscles/quadratus_lumborum' in page.text
+    assert "Elevated shoulder" in text and 'href="/atlas/muscles/upper_trapezius' in page.text
     assert "referral flag, not a diagnosis" in text
     assert f'href="/posture-assessments/{aid}/views/anterior/edit"' in page.text
 
@@ -185,21 +186,21 @@ def test_the_editor_saves_moved_points_and_refuses_a_stale_version(signed_in: Si
     assert garbled.status_code == 200 and "not readable" in garbled.text
     outside = tara.submit(f"/posture-assessments/{aid}/views/anterior/edit", action,
                           {"version": new_version, "landmarks": json.dumps({**after, "c7": {"x": 99999, "y": 1}})})
-    assert outside.status_code == 200 and "outside the 1000×667 photo" in html.unescape(outside.text)
+    assert outside.status_code == 200 and "outside the 720×1280 photo" in html.unescape(outside.text)
 
 
 def test_the_recompute_api_follows_the_points_and_needs_the_csrf_header(signed_in: SignedIn, people: World, client_of: ClientOf, front_analysis: PostureAnalysis) -> None:
     tara = signed_in(people.therapist)
     token = tara.session_csrf()
     landmarks = front_analysis.to_json()["landmarks"]
-    body = {"view": "anterior", "image_size": [1000, 667], "height_cm": 175, "landmarks": landmarks}
+    body = {"view": "anterior", "image_size": [720, 1280], "height_cm": 175, "landmarks": landmarks}
     first = tara.http.post("/api/posture/recompute", json=body, headers={"X-CSRF-Token": token})
     assert first.status_code == 200, first.text
-    shoulder = next(m for m in first.json()["metrics"] if m["id"] == "pelvic_obliquity")
-    level = (landmarks["left_hip"]["y"] + landmarks["right_hip"]["y"]) / 2  # the therapist levels both hip points
-    moved = {**landmarks, **{n: {**landmarks[n], "y": level} for n in ("left_hip", "right_hip")}}
+    shoulder = next(m for m in first.json()["metrics"] if m["id"] == "shoulder_height_difference")
+    level = (landmarks["left_shoulder"]["y"] + landmarks["right_shoulder"]["y"]) / 2  # the therapist levels both shoulder points
+    moved = {**landmarks, **{n: {**landmarks[n], "y": level} for n in ("left_shoulder", "right_shoulder")}}
     second = tara.http.post("/api/posture/recompute", json={**body, "landmarks": moved}, headers={"X-CSRF-Token": token})
-    level = next(m for m in second.json()["metrics"] if m["id"] == "pelvic_obliquity")
+    level = next(m for m in second.json()["metrics"] if m["id"] == "shoulder_height_difference")
     assert shoulder["status"] == "deviation" and level["status"] == "normal" and level["value"] < shoulder["value"]
 
     assert tara.http.post("/api/posture/recompute", json=body).status_code == 403  # no CSRF header
@@ -225,13 +226,13 @@ def test_the_api_creates_uploads_corrects_and_compares(app: FastAPI, people: Wor
     data = uploaded.json()
     assert data["views"] == ["anterior"] and data["version"] == 2 and data["patterns"]
     front = data["photos"]["anterior"]
-    assert front["width"] == 1000 and front["landmarks"]["nose"]["source"] == "model" and front["metrics"]
+    assert front["width"] == 720 and front["landmarks"]["nose"]["source"] == "model" and front["metrics"]
 
     landmarks = front["landmarks"]
-    landmarks["left_hip"]["y"] = landmarks["right_hip"]["y"] = (landmarks["left_hip"]["y"] + landmarks["right_hip"]["y"]) / 2
+    landmarks["left_shoulder"]["y"] = landmarks["right_shoulder"]["y"] = (landmarks["left_shoulder"]["y"] + landmarks["right_shoulder"]["y"]) / 2
     put = http.put(f"/api/posture-assessments/{aid}/views/anterior/landmarks", json={"version": 2, "landmarks": landmarks})
     assert put.status_code == 200 and put.json()["version"] == 3
-    assert put.json()["photos"]["anterior"]["landmarks"]["right_hip"]["source"] == "therapist"
+    assert put.json()["photos"]["anterior"]["landmarks"]["right_shoulder"]["source"] == "therapist"
     conflict = http.put(f"/api/posture-assessments/{aid}/views/anterior/landmarks", json={"version": 2, "landmarks": landmarks})
     assert conflict.status_code == 409 and conflict.json()["current_version"] == 3 and conflict.json()["detail"]
 
@@ -239,7 +240,7 @@ def test_the_api_creates_uploads_corrects_and_compares(app: FastAPI, people: Wor
     http.put(f"/api/posture-assessments/{later['id']}/views/anterior", files={"photo": ("f.jpg", front_jpeg, "image/jpeg")})
     cmp = http.get("/api/posture-assessments/compare", params={"a": later["id"], "b": aid})
     assert cmp.status_code == 200 and cmp.json()["before"]["id"] == aid
-    shoulder = next(c for c in cmp.json()["changes"] if c["id"] == "pelvic_obliquity")
+    shoulder = next(c for c in cmp.json()["changes"] if c["id"] == "shoulder_height_difference")
     assert shoulder["trend"] == "worse" and shoulder["change"] > 0
     listed = http.get(f"/api/clients/{cid}/posture-assessments").json()
     assert [a["id"] for a in listed] == [later["id"], aid]
@@ -256,7 +257,7 @@ def test_the_api_creates_uploads_corrects_and_compares(app: FastAPI, people: Wor
     assert analysed.status_code == 200, analysed.text
     body = analysed.json()
     assert set(body) == {"view", "landmarks", "metrics", "patterns", "details"}
-    assert body["details"]["image_size"] == [1000, 667] and body["details"]["height_cm"] == 180
+    assert body["details"]["image_size"] == [720, 1280] and body["details"]["height_cm"] == 180
     with web_db.sessions() as session:
         assert session.scalar(select(func.count()).select_from(PosturePhoto)) == stored  # nothing stored
 
@@ -287,7 +288,7 @@ def test_bad_and_oversized_uploads_are_explained_and_nothing_is_stored(
     # A photo over the limit: a clear 413 from the posture faces ...
     monkeypatch.setattr(app.state, "settings", app.state.settings.model_copy(update={"upload_max_bytes": 10_000}))
     big = http.put(f"/api/posture-assessments/{aid}/views/anterior", files={"photo": ("f.jpg", front_jpeg, "image/jpeg")})
-    assert big.status_code == 413 and "the photo is 43 KB; the largest accepted is 10 KB" in big.json()["detail"]
+    assert big.status_code == 413 and "the photo is 83 KB; the largest accepted is 10 KB" in big.json()["detail"]
     too_big_page = _upload(tara, aid, "anterior", front_jpeg)
     assert too_big_page.status_code == 413 and "the largest accepted is 10 KB" in too_big_page.text
     # ... and a request over the app's body limit is refused before it is read.
@@ -337,7 +338,7 @@ def test_two_assessments_side_by_side(signed_in: SignedIn, people: World, client
     for aid in (first, second):
         assert _upload(tara, aid, "anterior", front_jpeg).status_code == 303
     landmarks, version, _ = _editor_state(tara, second)
-    landmarks["left_hip"]["y"] = landmarks["right_hip"]["y"] = (landmarks["left_hip"]["y"] + landmarks["right_hip"]["y"]) / 2
+    landmarks["left_shoulder"]["y"] = landmarks["right_shoulder"]["y"] = (landmarks["left_shoulder"]["y"] + landmarks["right_shoulder"]["y"]) / 2
     tara.submit(f"/posture-assessments/{second}/views/anterior/edit", f"/posture-assessments/{second}/views/anterior/landmarks",
                 {"version": version, "landmarks": json.dumps(landmarks)})
     listing = tara.get(f"/clients/{cid}/posture-assessments")
@@ -345,7 +346,7 @@ def test_two_assessments_side_by_side(signed_in: SignedIn, people: World, client
     page = tara.get(f"/posture-assessments/compare?a={second}&b={first}")
     assert page.status_code == 200
     text = html.unescape(page.text)
-    row = re.search(r'<tr data-metric="pelvic_obliquity">(.*?)</tr>', text, re.DOTALL)
+    row = re.search(r'<tr data-metric="shoulder_height_difference">(.*?)</tr>', text, re.DOTALL)
     assert row and "deviation → normal" in row.group(1) and "better" in row.group(1)
     assert f'src="/posture-assessments/{first}/views/anterior/annotated.jpg"' in page.text
     assert f'src="/posture-assessments/{second}/views/anterior/annotated.jpg"' in page.text

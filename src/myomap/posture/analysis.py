@@ -25,6 +25,7 @@ from myomap.posture.patterns import Pattern, detect_patterns
 from myomap.posture.people import Box, check_standing, check_whole_body, other_people, parse_box, person_box
 from myomap.posture.pose import PoseBackend, RawLandmark, RGBImage, default_backend
 from myomap.posture.settings import Settings
+from myomap.posture.stance import check_stance
 from myomap.posture.view_check import check_view
 
 
@@ -172,6 +173,7 @@ def analyse_photo(
     client_box = None if box is None else parse_box(box, *photo.size)
     landmarks = detect_landmarks(photo, box=client_box, settings=cfg, backend=backend)
     check_view(landmarks, view, cfg.visibility_threshold)
+    check_stance(landmarks, view, cfg.visibility_threshold)
     backend_name = getattr(backend or default_backend(), "name", None)
     analysis = _assemble(landmarks, view=view, image_size=photo.size, height_cm=height_cm, settings=cfg, photo=photo,
                          model=backend_name)

@@ -77,7 +77,7 @@ def check_whole_body(raw: Sequence[RawLandmark], width: int, height: int, visibi
 
 
 #: A knee bent more than this (degrees from straight) on both sides means the client is not standing.
-#: A lunge (one knee bent, as in the Warrior II test photo) still passes; sitting and squatting do not.
+#: One knee bent (a lunge) is refused later, with the other stance checks (``stance.check_stance``).
 BENT_KNEE_DEG = 45.0
 LEGS = {"left": (23, 25, 27), "right": (24, 26, 28)}  # hip, knee, ankle
 
