@@ -31,14 +31,15 @@ RESTORE_PERMISSION = Permission.AUDIT
 """Deleted drawings are read like the audit log: by the clinic owner, who alone may restore them."""
 
 
-def get_drawing_for_user(db: Session, actor: Actor, drawing_id: int, *, deleted: bool = False) -> PainDrawing:
+def get_drawing_for_user(db: Session, actor: Actor, drawing_id: int, *, deleted: bool | None = False) -> PainDrawing:
     """The drawing if it belongs to the actor's clinic and their role may see clinical data.
 
     A deleted drawing is "not found" everywhere (referral, palpation, compare) unless ``deleted``
-    asks for one, and then only a deleted one is found.
+    is True (only a deleted one) or None (either).
     """
     drawing = db.get(PainDrawing, drawing_id)
-    if drawing is None or drawing.clinic_id != actor.clinic_id or (drawing.deleted_at is not None) != deleted:
+    if (drawing is None or drawing.clinic_id != actor.clinic_id
+            or (deleted is not None and (drawing.deleted_at is not None) != deleted)):
         raise NotFound("deleted pain drawing" if deleted else "pain drawing")
     require(actor, Permission.CLINICAL)
     return drawing
@@ -234,9 +235,12 @@ def list_deleted_drawings(*, db: Session, actor: Actor, client_id: int) -> list[
 
 
 def restore_drawing(*, db: Session, actor: Actor, drawing_id: int) -> PainDrawing:
-    """Bring a deleted drawing back, as it was (the clinic owner only)."""
-    drawing = get_drawing_for_user(db, actor, drawing_id, deleted=True)
+    """Bring a deleted drawing back, as it was (the clinic owner only). Restoring one that is not
+    deleted (a colleague restored it first) changes nothing."""
+    drawing = get_drawing_for_user(db, actor, drawing_id, deleted=None)
     _require_restorer(actor)
+    if drawing.deleted_at is None:
+        return drawing
     expected, reason = drawing.version, drawing.deleted_reason
     drawing.deleted_at = drawing.deleted_by_id = drawing.deleted_reason = None
     _save(db, drawing, expected)

@@ -9,7 +9,8 @@ from fastapi.responses import RedirectResponse
 from starlette.datastructures import FormData
 from starlette.responses import Response
 
-from myomap.records.accounts.permissions import Actor, Permission
+from myomap.records.accounts.permissions import Actor
+from myomap.records.clients.overview import client_overview
 from myomap.records.clients.schemas import ClientCreate, ClientUpdate, fields_for
 from myomap.records.clients.service import (
     Status,
@@ -22,7 +23,6 @@ from myomap.records.clients.service import (
     update_client,
 )
 from myomap.records.errors import ValidationFailed, VersionConflict
-from myomap.records.pain.service import list_drawings, summary
 from myomap.records.validation import parse
 from myomap.web.deps import DbSession, SettingsDep, WebActor, WebForm
 from myomap.web.params import RecordId
@@ -83,13 +83,11 @@ def create_client_submit(request: Request, db: DbSession, actor: WebActor, form:
 
 @router.get("/clients/{client_id}", include_in_schema=False)
 def client_detail(request: Request, db: DbSession, actor: WebActor, client_id: RecordId) -> Response:
-    client = read_client(db=db, actor=actor, client_id=client_id)
-    drawings = []
-    if actor.can(Permission.CLINICAL):
-        drawings = [summary(d) for d in list_drawings(db=db, actor=actor, client_id=client.id, audit=False)]
-    details = client_values(client, actor)
+    overview = client_overview(db=db, actor=actor, client_id=client_id)
     return render(
-        request, "clients/detail.html", {"client": client, "details": details, "labels": fields_for(actor), "drawings": drawings},
+        request, "clients/detail.html",
+        {"client": overview.client, "details": client_values(overview.client, actor), "labels": fields_for(actor),
+         "overview": overview},
     )
 
 
