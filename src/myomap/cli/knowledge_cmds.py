@@ -12,22 +12,28 @@ muscles_app = typer.Typer(help="The trigger-point atlas: muscles, trigger points
 
 
 @muscles_app.command("list")
-def list_muscles(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False) -> None:
-    """List every muscle in the atlas with its body area and essential zones."""
+def list_muscles(
+    query: Annotated[str, typer.Argument(help="Search: a name, symptom, condition or place, e.g. 'headache'.")] = "",
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """List every muscle in the atlas with its body area and essential zones, or those matching
+    QUERY, most relevant first, with why each matched (the same search as the atlas page)."""
     from rich.table import Table
 
     from myomap.knowledge.library import load_knowledge, muscle_summary
+    from myomap.knowledge.search import search_muscles
 
     kb = load_knowledge()
-    muscles = sorted(kb.muscles.values(), key=lambda m: (m.area, m.name))
+    hits = search_muscles(kb, query, limit=len(kb.muscles))
     if as_json:
-        print_json([muscle_summary(m) for m in muscles])
+        print_json([muscle_summary(h.muscle, h.matched) for h in hits])
         return
-    table = Table("id", "name", "area", "essential zones")
-    for m in muscles:
-        table.add_row(m.id, m.name, m.area, ", ".join(z.region for z in m.essential_zones))
+    table = Table("id", "name", "area", "why it matches" if query else "essential zones")
+    for h in hits:
+        m = h.muscle
+        table.add_row(m.id, m.name, m.area, "; ".join(h.matched) if query else ", ".join(z.region for z in m.essential_zones))
     console.print(table)
-    console.print(f"{len(muscles)} muscles")
+    console.print(f"{len(hits)} muscles" + (f" match {query!r}" if query else ""))
 
 
 @muscles_app.command("show")
