@@ -28,12 +28,24 @@ SQLite gives its ``-wal``, ``-shm`` and ``-journal`` files the database file's m
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Engine, create_engine, delete, event, insert, inspect, make_url, update
+from sqlalchemy import (
+    ColumnElement,
+    Engine,
+    Table,
+    and_,
+    create_engine,
+    delete,
+    event,
+    insert,
+    inspect,
+    make_url,
+    update,
+)
 from sqlalchemy.orm import ColumnProperty, Session, sessionmaker
 from sqlalchemy.sql import Executable
 
@@ -144,9 +156,13 @@ class Database:
     def apply_writes(self, writes: list[Executable]) -> None:
         """Run the statements :func:`take_writes` took from read sessions, in one write transaction."""
         if writes:
-            with self.sessions() as session, session.begin():
+            with self.engine.begin() as connection:  # BEGIN IMMEDIATE on SQLite
                 for statement in writes:
-                    session.execute(statement)
+                    connection.execute(statement)
+
+    def finish_read(self, session: Session) -> None:
+        """End a :meth:`read_session` and write what it added or changed (hold the writer slot)."""
+        self.apply_writes(take_writes(session))
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Database:
@@ -176,58 +192,57 @@ class UnsupportedReadWrite(RuntimeError):
 
 
 def take_writes(session: Session) -> list[Executable]:
-    """End a read session: its pending changes as INSERT/UPDATE/DELETE statements by primary key
-    (for :meth:`Database.apply_writes`); the session is rolled back and closed, having written
-    nothing. Call it after the response is rendered (rolling back expires the loaded objects)."""
+    """End a read session: its pending changes as INSERT/UPDATE/DELETE statements on the tables,
+    by primary key (for :meth:`Database.apply_writes`); the session is closed (its transaction
+    rolled back) having written nothing. The loaded objects stay readable, detached."""
     try:
         writes = [*map(_insert_of, session.new), *map(_update_of, session.dirty), *map(_delete_of, session.deleted)]
         return [w for w in writes if w is not None]
     finally:
-        session.rollback()
         session.close()
+
+
+def _columns(obj: object, keys: Iterable[str], what: str) -> dict[str, Any]:
+    """Attribute name -> value, as table column name -> value; a relationship is refused."""
+    state = inspect(obj)
+    out: dict[str, Any] = {}
+    for key in keys:
+        prop = state.mapper.attrs[key]
+        if not isinstance(prop, ColumnProperty):
+            raise UnsupportedReadWrite(f"a read request {what} {key!r} of a {type(obj).__name__} (a relationship); "
+                                       "set the id column instead, or make it a write request")
+        out[prop.columns[0].key] = state.dict.get(key)
+    return out
 
 
 def _insert_of(obj: object) -> Executable:
     state = inspect(obj)
-    values: dict[str, Any] = {}
-    for attr in state.attrs:
-        if attr.key not in state.dict:
-            continue
-        if not isinstance(state.mapper.attrs[attr.key], ColumnProperty):
-            if attr.history.added:
-                raise UnsupportedReadWrite(f"a read request linked a new {type(obj).__name__} through "
-                                           f"{attr.key!r}; set the id column instead, or make it a write request")
-            continue
-        values[attr.key] = state.dict[attr.key]
-    return insert(state.mapper).values(**values)
+    linked = [a.key for a in state.attrs if a.key in state.dict and a.history.added]
+    return insert(state.mapper.local_table).values(_columns(obj, linked, "linked a new row through"))
 
 
-def _where_primary_key(obj: object, what: str) -> tuple[Any, dict[str, Any]]:
+def _where_primary_key(obj: object, what: str) -> tuple[Table, ColumnElement[bool]]:
     state = inspect(obj)
     mapper = state.mapper
     if mapper.version_id_col is not None:
         raise UnsupportedReadWrite(f"a read request {what} a versioned {type(obj).__name__}; make it a write request")
-    identity = state.identity
-    if identity is None:
+    if state.identity is None:
         raise UnsupportedReadWrite(f"a read request {what} a {type(obj).__name__} that has no identity")
-    return mapper, {col.key: value for col, value in zip(mapper.primary_key, identity, strict=True)}
+    table = mapper.local_table
+    assert isinstance(table, Table)
+    return table, and_(*(col == value for col, value in zip(mapper.primary_key, state.identity, strict=True)))
 
 
 def _update_of(obj: object) -> Executable | None:
     state = inspect(obj)
-    changes: dict[str, Any] = {}
-    for attr in state.attrs:
-        if attr.history.added or attr.history.deleted:
-            if not isinstance(state.mapper.attrs[attr.key], ColumnProperty):
-                raise UnsupportedReadWrite(f"a read request changed the relationship {attr.key!r} of a "
-                                           f"{type(obj).__name__}; make it a write request")
-            changes[attr.key] = state.dict.get(attr.key)
-    if not changes:
+    changed = [a.key for a in state.attrs if a.history.added or a.history.deleted]
+    if not changed:
         return None
-    mapper, key = _where_primary_key(obj, "changed")
-    return update(mapper).filter_by(**key).values(**changes)
+    values = _columns(obj, changed, "changed")
+    table, where = _where_primary_key(obj, "changed")
+    return update(table).where(where).values(values)
 
 
 def _delete_of(obj: object) -> Executable:
-    mapper, key = _where_primary_key(obj, "deleted")
-    return delete(mapper).filter_by(**key)
+    table, where = _where_primary_key(obj, "deleted")
+    return delete(table).where(where)

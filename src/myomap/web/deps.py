@@ -19,7 +19,7 @@ from myomap.config import Settings
 from myomap.records.accounts.models import Role, User
 from myomap.records.accounts.permissions import ROLE_PERMISSIONS, Actor, Permission
 from myomap.records.accounts.service import csrf_matches, session_for_token, user_for_api_token
-from myomap.records.db import Database, take_writes
+from myomap.records.db import Database
 from myomap.records.validation import NUL_MESSAGE
 from myomap.web.security import CSRF_FIELD, CSRF_HEADER, SESSION_COOKIE, UNSAFE_METHODS, client_address
 
@@ -142,15 +142,13 @@ async def get_db(request: Request) -> AsyncIterator[Session]:
                 yield session
                 if time.monotonic() > deadline:
                     raise DeadlinePassed(waiting=False)
-                if reading:
-                    writes = await anyio.to_thread.run_sync(take_writes, session)
-                    session_open = False
-                    if writes:
-                        await _acquire(gates.writers, deadline)
-                        try:
-                            await anyio.to_thread.run_sync(database.apply_writes, writes)
-                        finally:
-                            gates.writers.release()
+                if reading:  # nearly every read wrote its audit row: take the writer slot at once
+                    await _acquire(gates.writers, deadline)
+                    try:
+                        await anyio.to_thread.run_sync(database.finish_read, session)
+                        session_open = False
+                    finally:
+                        gates.writers.release()
                 else:
                     await anyio.to_thread.run_sync(_commit_and_close, session)
                     session_open = False
