@@ -22,7 +22,7 @@ def test_shortened_muscles_weigh_more_than_lengthened_and_reasons_name_the_patte
     found = muscle_findings([pattern()])
     assert found[("sternocleidomastoid", None)][0] == 1.0 and found[("longus_colli", "left")][0] == 0.5
     assert "forward head posture" in found[("sternocleidomastoid", None)][1]
-    assert "left lengthened" in found[("longus_colli", "left")][1]
+    assert "long and weak on the left" in found[("longus_colli", "left")][1]
     assert ("longus_colli", None) not in found and ("longus_colli", "right") not in found
 
 

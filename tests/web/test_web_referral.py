@@ -50,8 +50,10 @@ def test_which_trigger_points_ranks_muscles_for_the_drawing_with_reasons(signed_
     first = page.text.index('class="candidate')
     assert "Upper trapezius" in page.text[first: first + 600]
     assert "essential referral zone covers" in page.text
-    # the drawing's pain is painted as heat, and the top candidate's unpainted zones as its pattern
-    assert re.search(r'class="region heat" data-region="temple\.right"[^>]*data-intensity="7"', page.text)
+    # the drawing's pain is painted as heat, outlined where it lies in the top candidate's zone (both
+    # stay visible), and the candidate's unpainted zones as its pattern
+    assert re.search(r'class="region heat in-essential" data-region="temple\.right"[^>]*data-intensity="7"[^>]*stroke=', page.text)
+    assert "Pain in the zone" in page.text  # the key says what the outline means
     assert re.search(r'class="region spillover" data-region="jaw\.right"', page.text)
     assert not re.search(r'class="region[^"]*" data-region="temple\.left"[^>]*data-intensity', page.text)
     with web_db.sessions() as s:
@@ -141,7 +143,7 @@ def test_a_postural_assessment_raises_the_muscles_its_patterns_implicate(signed_
         a.patterns = [{"id": "forward_head", "name": "Forward head posture", "kind": "pattern",
                        "shortened": [{"muscle": "upper_trapezius", "side": None}], "lengthened": []}]
     after = tara.get(f"/pain-drawings/{did}/referral").text
-    assert "forward head posture (postural assessment of 18 Nov 2026) suggests it is short/overactive" in after
+    assert "forward head posture (postural assessment of 18 Nov 2026) suggests it is short and tight" in after
 
 
 def test_show_on_chart_swaps_the_chart_and_announces_the_muscle(signed_in, people, client_of, drawing_of) -> None:  # type: ignore[no-untyped-def]

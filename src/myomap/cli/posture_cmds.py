@@ -125,6 +125,8 @@ def _fmt_value(value: float | None, unit: str) -> str:
 def _print_tables(analysis: PostureAnalysis, photo: Path, annotate: Path | None) -> None:
     from rich.table import Table
 
+    from myomap.posture.patterns import MUSCLE_ROLES
+
     table = Table(title=f"{escape(photo.name)}: {analysis.view} view")
     for col in ("metric", "value", "±", "side", "status", "normal", "tier"):
         table.add_column(col, overflow="fold")
@@ -152,9 +154,11 @@ def _print_tables(analysis: PostureAnalysis, photo: Path, annotate: Path | None)
             for reason in p.reasons:
                 console.print(f"    because {reason}", highlight=False)
             if p.shortened:
-                console.print(f"    likely short / overactive: {', '.join(_muscle(m) for m in p.shortened)}", highlight=False)
+                console.print(f"    likely {MUSCLE_ROLES['shortened']}: {', '.join(_muscle(m) for m in p.shortened)}",
+                              highlight=False)
             if p.lengthened:
-                console.print(f"    likely lengthened / inhibited: {', '.join(_muscle(m) for m in p.lengthened)}", highlight=False)
+                console.print(f"    likely {MUSCLE_ROLES['lengthened']}: {', '.join(_muscle(m) for m in p.lengthened)}",
+                              highlight=False)
     else:
         console.print("No distortion pattern found in this view.")
     if annotate is not None:

@@ -59,6 +59,11 @@ class Pattern:
         }
 
 
+MUSCLE_ROLES: dict[str, str] = {"shortened": "short and tight", "lengthened": "long and weak"}
+"""What a pattern implies for a muscle, in a therapist's words (Janda's tight and weak muscles:
+Page, Frank & Lardner 2010, ch. 4), for every face that names it."""
+
+
 @dataclass(frozen=True, slots=True)
 class PatternDef:
     id: str

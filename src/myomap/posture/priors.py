@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from myomap.posture.patterns import Pattern
+from myomap.posture.patterns import MUSCLE_ROLES, Pattern
 
 SHORTENED_WEIGHT = 1.0
 LENGTHENED_WEIGHT = 0.5
@@ -32,12 +32,11 @@ def muscle_findings(
         data = p.to_dict() if isinstance(p, Pattern) else p
         if data.get("kind") == "referral":
             continue
-        for key, weight, role in (("shortened", SHORTENED_WEIGHT, "short/overactive"),
-                                  ("lengthened", LENGTHENED_WEIGHT, "lengthened/inhibited")):
+        for key, weight in (("shortened", SHORTENED_WEIGHT), ("lengthened", LENGTHENED_WEIGHT)):
             for ref in data.get(key, []):
                 side: str | None = str(ref["side"]) if ref.get("side") in ("left", "right") else None
-                said = f" {side}" if side else ""
-                why = f"{data['name'].lower()} ({label}) suggests it is{said} {role}"
+                said = f" on the {side}" if side else ""
+                why = f"{data['name'].lower()} ({label}) suggests it is {MUSCLE_ROLES[key]}{said}"
                 slot = (str(ref["muscle"]), side)
                 old_weight, reasons = found.get(slot, (0.0, []))
                 if why not in reasons:
