@@ -149,7 +149,7 @@ def test_a_photo_of_two_people_is_uploaded_with_a_box_dragged_around_the_client(
     expect(rect).to_have_attribute("x", str(half))
     expect(rect).to_have_attribute("width", str(half))
 
-    with page.expect_navigation(url=re.compile(r"uploaded=anterior"), timeout=60_000):
+    with page.expect_navigation(url=re.compile(r"done=photo_analysed#view-anterior"), timeout=60_000):
         front.get_by_role("button", name="Upload and analyse").click()
     caption = page.locator("#view-anterior figcaption")
     expect(caption).to_contain_text(f"Analysed inside the client's box (outlined in yellow): x {half}, y {values[1]}")

@@ -59,14 +59,14 @@ def test_a_therapist_drags_a_shoulder_point_and_saves_it(
     page.goto(f"{server.url}/clients/{cid}/posture-assessments")
     page.get_by_role("link", name="New postural assessment").click()
     page.get_by_label("Client's height in cm").fill("175")
-    with page.expect_navigation(url=re.compile(r"/posture-assessments/\d+\?created=1")):
+    with page.expect_navigation(url=re.compile(r"/posture-assessments/\d+\?done=assessment_created")):
         page.get_by_role("button", name="Create assessment").click()
     assessment_url = page.url.split("?")[0]
 
     # Upload the front photo through the plain form (the model runs on the server).
     front = page.locator("#view-anterior")
     front.locator('input[type="file"]').set_input_files(str(PHOTO))
-    with page.expect_navigation(url=re.compile(r"uploaded=anterior"), timeout=60_000):
+    with page.expect_navigation(url=re.compile(r"done=photo_analysed#view-anterior"), timeout=60_000):
         front.get_by_role("button", name="Upload and analyse").click()
     expect(page.locator("#metrics-anterior")).to_contain_text("Shoulder height difference")
     expect(page.locator('#view-anterior img[src$="annotated.jpg"]')).to_be_visible()
@@ -112,7 +112,7 @@ def test_a_therapist_drags_a_shoulder_point_and_saves_it(
     expect(page.locator('.lm-point[data-name="acromion_left"]')).to_have_attribute("data-source", "therapist")
 
     # Save, reload, and the point is where it was dropped.
-    with page.expect_navigation(url=re.compile(r"/edit\?saved=1")):
+    with page.expect_navigation(url=re.compile(r"/edit\?done=landmarks_saved")):
         page.get_by_role("button", name="Save landmarks").click()
     expect(page.get_by_role("status").first).to_contain_text("Landmarks saved")
     page.reload()

@@ -123,7 +123,7 @@ def test_a_drawing_is_corrected_deleted_with_a_reason_and_restored_by_the_owner(
     assert axe_scan.problems(page) == ""
     reason.fill("recorded for the wrong client")
     page.get_by_role("button", name="Delete drawing").click()
-    expect(page).to_have_url(re.compile(rf"/clients/{cid}\?drawing_deleted=1$"))
+    expect(page).to_have_url(re.compile(rf"/clients/{cid}\?done=drawing_deleted$"))
     expect(page.locator("#drawings-table tbody tr")).to_have_count(1)
     expect(page.locator("#deleted-drawings")).to_have_count(0)  # only the owner sees deleted drawings
 

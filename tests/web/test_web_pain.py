@@ -165,7 +165,7 @@ def test_the_edit_form_shows_the_saved_marks_and_saves_a_correction(
     saved = tara.submit(f"/pain-drawings/{did}/edit", f"/pain-drawings/{did}/edit", {
         "version": "1", "drawn_on": date.today().isoformat(), "overall_note": "corrected",
         "intensity__temple.left": "5", "intensity__jaw.right": "4"})
-    assert saved.status_code == 303 and saved.headers["location"] == f"/pain-drawings/{did}?corrected=1"
+    assert saved.status_code == 303 and saved.headers["location"] == f"/pain-drawings/{did}?done=drawing_corrected"
     assert _marks_of(web_db, did) == {"temple.left": 5, "jaw.right": 4}
     page = tara.get(saved.headers["location"]).text
     assert "Corrections saved" in page and "corrected" in page
@@ -211,7 +211,7 @@ def test_a_drawing_is_deleted_with_a_reason_and_the_owner_restores_it(
     assert blank.status_code == 200 and "say why this drawing is deleted" in blank.text
     gone = tara.submit(f"/pain-drawings/{did}", f"/pain-drawings/{did}/delete",
                        {"version": "1", "reason": "recorded for the wrong client"})
-    assert gone.headers["location"] == f"/clients/{cid}?drawing_deleted=1"
+    assert gone.headers["location"] == f"/clients/{cid}?done=drawing_deleted"
     client_page = tara.get(gone.headers["location"]).text
     assert "Pain drawing deleted" in client_page and f'href="/pain-drawings/{did}"' not in client_page
     assert "Deleted pain drawings" not in client_page  # the therapist cannot restore
@@ -222,7 +222,7 @@ def test_a_drawing_is_deleted_with_a_reason_and_the_owner_restores_it(
     assert "Deleted pain drawings" in owners_page and "recorded for the wrong client" in owners_page
     assert "by Tara Therapist" in owners_page
     restored = olivia.submit(f"/clients/{cid}", f"/pain-drawings/{did}/restore", {})
-    assert restored.headers["location"] == f"/pain-drawings/{did}?restored=1"
+    assert restored.headers["location"] == f"/pain-drawings/{did}?done=drawing_restored"
     assert "Pain drawing restored" in olivia.get(restored.headers["location"]).text
     assert f'href="/pain-drawings/{did}"' in tara.get(f"/clients/{cid}").text
 

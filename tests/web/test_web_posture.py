@@ -87,7 +87,7 @@ def _create(visitor: Visitor, cid: int, **fields: str) -> int:
     data = {"assessed_on": date.today().isoformat(), "height_cm": "175", "note": "", **fields}
     response = visitor.submit(f"/clients/{cid}/posture-assessments/new", f"/clients/{cid}/posture-assessments", data)
     assert response.status_code == 303, response.text[:1000]
-    match = re.fullmatch(r"/posture-assessments/(\d+)\?created=1", response.headers["location"])
+    match = re.fullmatch(r"/posture-assessments/(\d+)\?done=assessment_created", response.headers["location"])
     assert match, response.headers["location"]
     return int(match.group(1))
 
@@ -120,7 +120,7 @@ def test_the_therapist_creates_an_assessment_uploads_a_photo_and_sees_the_result
                         {"assessed_on": date.today().isoformat(), "height_cm": "1.72", "note": ""})
     assert wrong.status_code == 200 and "give the height in centimetres (e.g. 172)" in html.unescape(wrong.text)
     aid = _create(tara, cid, note="baseline before treatment")
-    page = tara.get(f"/posture-assessments/{aid}?created=1")
+    page = tara.get(f"/posture-assessments/{aid}?done=assessment_created")
     assert page.status_code == 200 and "Assessment created" in page.text
     text = html.unescape(page.text)
     assert "Photo capture protocol" in text and CAPTURE_STEPS[0] in text  # the protocol is shown
@@ -132,8 +132,8 @@ def test_the_therapist_creates_an_assessment_uploads_a_photo_and_sees_the_result
     assert 'href="/static/posture.css"' in page.text and 'src="/static/landmarks.js"' in page.text
 
     response = _upload(tara, aid, "anterior", front_jpeg)
-    assert response.status_code == 303 and response.headers["location"].endswith("?uploaded=anterior#view-anterior")
-    page = tara.get(f"/posture-assessments/{aid}?uploaded=anterior")
+    assert response.status_code == 303 and response.headers["location"].endswith("?done=photo_analysed#view-anterior")
+    page = tara.get(f"/posture-assessments/{aid}?done=photo_analysed")
     text = html.unescape(page.text)
     table = text[text.index('id="metrics-anterior"'):]
     table = table[: table.index("</table>")]
@@ -173,7 +173,7 @@ def test_the_editor_saves_moved_points_and_refuses_a_stale_version(signed_in: Si
     action = f"/posture-assessments/{aid}/views/anterior/landmarks"
     saved = tara.submit(f"/posture-assessments/{aid}/views/anterior/edit", action,
                         {"version": version, "landmarks": json.dumps(landmarks)})
-    assert saved.status_code == 303 and saved.headers["location"].endswith("/edit?saved=1")
+    assert saved.status_code == 303 and saved.headers["location"].endswith("/edit?done=landmarks_saved")
     after, new_version, editor = _editor_state(tara, aid)
     assert new_version == version + 1 and "Landmarks saved" in tara.get(saved.headers["location"]).text
     assert after["right_shoulder"]["source"] == "therapist" and after["acromion_left"]["source"] == "therapist"
@@ -463,7 +463,7 @@ def test_the_page_points_to_the_box_step_and_takes_the_box_fields(signed_in: Sig
     assert beyond.status_code == 200 and f"reaches beyond the {width}×{height} photo" in html.unescape(beyond.text)
 
     saved = upload(box_x=str(half), box_y="0", box_w=str(half), box_h=str(height))
-    assert saved.status_code == 303 and saved.headers["location"].endswith("?uploaded=anterior#view-anterior")
+    assert saved.status_code == 303 and saved.headers["location"].endswith("?done=photo_analysed#view-anterior")
     shown = html.unescape(tara.get(f"/posture-assessments/{aid}").text)
     assert f"Analysed inside the client's box (outlined in yellow): x {half}, y 0, {half}×{height} pixels." in shown
     landmarks, _, _ = _editor_state(tara, aid)

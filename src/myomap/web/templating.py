@@ -11,7 +11,7 @@ from fastapi.templating import Jinja2Templates
 from starlette.responses import Response
 
 from myomap.records.accounts.permissions import Permission
-from myomap.web import chart
+from myomap.web import chart, notices
 
 TEMPLATES_DIR = Path(__file__).with_name("templates")
 
@@ -30,6 +30,7 @@ def _context(request: Request) -> dict[str, Any]:
         "can_manage_users": user is not None and user.can(Permission.USERS),
         "can_read_audit": user is not None and user.can(Permission.AUDIT),
         "chart_available": chart.available(),
+        "done_notice": notices.notice_for(request.query_params.get(notices.PARAM)),
     }
 
 

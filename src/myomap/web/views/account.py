@@ -18,6 +18,7 @@ from myomap.records.accounts.two_factor import (
 from myomap.records.base import utcnow
 from myomap.records.errors import ValidationFailed
 from myomap.web.deps import DbSession, WebActor, WebForm
+from myomap.web.notices import see_other
 from myomap.web.params import RecordId
 from myomap.web.templating import FORM_ERRORS_STATUS, render
 
@@ -65,7 +66,7 @@ def create_token(request: Request, db: DbSession, actor: WebActor, form: WebForm
 @router.post("/account/tokens/{token_id}/revoke", include_in_schema=False)
 def revoke_token(db: DbSession, actor: WebActor, token_id: RecordId) -> Response:
     revoke_api_token_as(db=db, actor=actor, token_id=token_id)
-    return RedirectResponse("/account?revoked=1", status_code=303)
+    return see_other("/account", "token_revoked")
 
 
 @router.get("/account/two-factor", include_in_schema=False)
@@ -97,4 +98,4 @@ def turn_off(request: Request, db: DbSession, actor: WebActor, form: WebForm) ->
         disable_two_factor(db=db, actor=actor, code=str(form.get("code") or ""))
     except ValidationFailed as exc:
         return _page(request, db, actor, errors=exc.errors, status=FORM_ERRORS_STATUS)
-    return RedirectResponse("/account?two_factor_off=1", status_code=303)
+    return see_other("/account", "two_factor_off")

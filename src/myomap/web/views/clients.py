@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import RedirectResponse
 from starlette.datastructures import FormData
 from starlette.responses import Response
 
@@ -25,6 +24,7 @@ from myomap.records.clients.service import (
 from myomap.records.errors import ValidationFailed, VersionConflict
 from myomap.records.validation import parse
 from myomap.web.deps import DbSession, SettingsDep, WebActor, WebForm
+from myomap.web.notices import see_other
 from myomap.web.params import RecordId
 from myomap.web.templating import FORM_ERRORS_STATUS, is_htmx, render
 
@@ -78,7 +78,7 @@ def create_client_submit(request: Request, db: DbSession, actor: WebActor, form:
         client = create_client(db=db, actor=actor, data=parse(ClientCreate, values))
     except ValidationFailed as exc:
         return _form(request, actor, {"client": None, "values": values, "errors": exc.errors}, status_code=FORM_ERRORS_STATUS)
-    return RedirectResponse(f"/clients/{client.id}", status_code=303)
+    return see_other(f"/clients/{client.id}", "client_added")
 
 
 @router.get("/clients/{client_id}", include_in_schema=False)
@@ -123,16 +123,16 @@ def edit_client_submit(request: Request, db: DbSession, actor: WebActor, form: W
             },
             409,
         )
-    return RedirectResponse(f"/clients/{client.id}?saved=1", status_code=303)
+    return see_other(f"/clients/{client.id}", "client_saved")
 
 
 @router.post("/clients/{client_id}/archive", include_in_schema=False)
 def archive_submit(db: DbSession, actor: WebActor, client_id: RecordId) -> Response:
     archive_client(db=db, actor=actor, client_id=client_id)
-    return RedirectResponse(f"/clients/{client_id}?archived=1", status_code=303)
+    return see_other(f"/clients/{client_id}", "client_archived")
 
 
 @router.post("/clients/{client_id}/restore", include_in_schema=False)
 def restore_submit(db: DbSession, actor: WebActor, client_id: RecordId) -> Response:
     restore_client(db=db, actor=actor, client_id=client_id)
-    return RedirectResponse(f"/clients/{client_id}?restored=1", status_code=303)
+    return see_other(f"/clients/{client_id}", "client_restored")

@@ -38,6 +38,7 @@ from myomap.records.palpation.service import list_targets
 from myomap.records.validation import parse
 from myomap.web import chart
 from myomap.web.deps import DbSession, WebActor, WebForm
+from myomap.web.notices import see_other
 from myomap.web.params import RecordId, record_id_query
 from myomap.web.templating import FORM_ERRORS_STATUS, render
 
@@ -155,7 +156,7 @@ def create_drawing_submit(request: Request, db: DbSession, actor: WebActor, form
         except ValidationFailed as exc:
             errors = exc.errors
         else:
-            return RedirectResponse(f"/pain-drawings/{drawing.id}?saved=1", status_code=303)
+            return see_other(f"/pain-drawings/{drawing.id}", "drawing_saved")
     return _form_page(
         request, client, values=values, drawn_on=str(form.get("drawn_on") or ""),
         overall_note=str(form.get("overall_note") or ""), errors=errors, status=FORM_ERRORS_STATUS,
@@ -244,7 +245,7 @@ def edit_drawing_submit(request: Request, db: DbSession, actor: WebActor, form: 
             return _edit_page(request, client, drawing_id, version=exc.current, conflict=exc, errors={},
                               status=409, **typed)
         else:
-            return RedirectResponse(f"/pain-drawings/{drawing.id}?corrected=1", status_code=303)
+            return see_other(f"/pain-drawings/{drawing.id}", "drawing_corrected")
     elif data is not None:
         try:  # report the atlas and scale problems too, all at once
             check_drawing(data)
@@ -264,7 +265,7 @@ def _form_version(form: WebForm) -> int:
 @router.post("/pain-drawings/{drawing_id}/sign", include_in_schema=False)
 def sign_submit(db: DbSession, actor: WebActor, form: WebForm, drawing_id: RecordId) -> Response:
     sign_drawing(db=db, actor=actor, drawing_id=drawing_id, version=_form_version(form))
-    return RedirectResponse(f"/pain-drawings/{drawing_id}?signed=1", status_code=303)
+    return see_other(f"/pain-drawings/{drawing_id}", "drawing_signed")
 
 
 @router.post("/pain-drawings/{drawing_id}/delete", include_in_schema=False)
@@ -275,10 +276,10 @@ def delete_submit(request: Request, db: DbSession, actor: WebActor, form: WebFor
     except ValidationFailed as exc:
         return _drawing_page(request, db, actor, get_drawing_for_user(db, actor, drawing_id),
                              delete_errors=exc.errors, reason=reason)
-    return RedirectResponse(f"/clients/{drawing.client_id}?drawing_deleted=1", status_code=303)
+    return see_other(f"/clients/{drawing.client_id}", "drawing_deleted")
 
 
 @router.post("/pain-drawings/{drawing_id}/restore", include_in_schema=False)
 def restore_submit(db: DbSession, actor: WebActor, drawing_id: RecordId) -> Response:
     restore_drawing(db=db, actor=actor, drawing_id=drawing_id)
-    return RedirectResponse(f"/pain-drawings/{drawing_id}?restored=1", status_code=303)
+    return see_other(f"/pain-drawings/{drawing_id}", "drawing_restored")

@@ -15,7 +15,6 @@ from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import RedirectResponse
 from starlette.datastructures import FormData, UploadFile
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
@@ -53,6 +52,7 @@ from myomap.records.posture.service import (
 from myomap.records.posture.service import delete_photo as delete_photo_service
 from myomap.records.validation import parse
 from myomap.web.deps import DbSession, SettingsDep, WebActor, WebForm
+from myomap.web.notices import see_other
 from myomap.web.params import RecordId, record_id_query
 from myomap.web.templating import FORM_ERRORS_STATUS, render, templates
 
@@ -239,7 +239,7 @@ def create_assessment_submit(request: Request, db: DbSession, actor: WebActor, f
         except ValidationFailed as exc:
             errors = exc.errors
         else:
-            return RedirectResponse(f"/posture-assessments/{assessment.id}?created=1", status_code=303)
+            return see_other(f"/posture-assessments/{assessment.id}", "assessment_created")
     return render(request, "posture/new.html", {"client": client, "values": values, "errors": errors}, status_code=FORM_ERRORS_STATUS)
 
 
@@ -284,7 +284,7 @@ def details_submit(
         except ValidationFailed as exc:
             errors = exc.errors
         else:
-            return RedirectResponse(f"/posture-assessments/{assessment_id}?saved=1", status_code=303)
+            return see_other(f"/posture-assessments/{assessment_id}", "assessment_saved")
     return _assessment_page(request, db, actor, assessment_id, settings, details_errors=errors, status=FORM_ERRORS_STATUS)
 
 
@@ -328,7 +328,7 @@ def upload_submit(
             return refused(_sentence(exc.errors["box"]) + " Choose the photo again after correcting it.", box_problem=True)
         message = exc.errors.get("photo") or str(exc)
         return refused(message)
-    return RedirectResponse(f"/posture-assessments/{assessment_id}?uploaded={view}#view-{view}", status_code=303)
+    return see_other(f"/posture-assessments/{assessment_id}#view-{view}", "photo_analysed")
 
 
 @router.post("/posture-assessments/{assessment_id}/views/{view}/delete", include_in_schema=False)
@@ -336,7 +336,7 @@ def delete_photo(request: Request, db: DbSession, actor: WebActor, form: WebForm
     raw = str(form.get("version") or "")
     delete_photo_service(db=db, actor=actor, assessment_id=assessment_id, view=view,
                          version=int(raw) if raw.isdigit() else None)
-    return RedirectResponse(f"/posture-assessments/{assessment_id}?deleted={view}#view-{view}", status_code=303)
+    return see_other(f"/posture-assessments/{assessment_id}#view-{view}", "photo_removed")
 
 
 @router.get("/posture-assessments/{assessment_id}/views/{view}/photo", include_in_schema=False)
@@ -409,4 +409,4 @@ def landmarks_submit(request: Request, db: DbSession, actor: WebActor, form: Web
     except ValidationFailed as exc:
         db.rollback()
         return _editor_page(request, db, actor, assessment_id, view, errors=exc.errors, status=FORM_ERRORS_STATUS)
-    return RedirectResponse(f"/posture-assessments/{assessment_id}/views/{view}/edit?saved=1", status_code=303)
+    return see_other(f"/posture-assessments/{assessment_id}/views/{view}/edit", "landmarks_saved")

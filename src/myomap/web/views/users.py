@@ -4,7 +4,6 @@ lost two-factor sign-in, and require two-factor sign-in for the clinic."""
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
-from fastapi.responses import RedirectResponse
 from starlette.responses import Response
 
 from myomap.records.accounts.models import Role
@@ -12,6 +11,7 @@ from myomap.records.accounts.service import create_user_as, list_users, reset_pa
 from myomap.records.accounts.two_factor import reset_two_factor_of_as, set_clinic_requirement_as
 from myomap.records.errors import Duplicate, ValidationFailed
 from myomap.web.deps import DbSession, SettingsDep, WebActor, WebForm
+from myomap.web.notices import see_other
 from myomap.web.params import RecordId
 from myomap.web.templating import FORM_ERRORS_STATUS, render
 
@@ -48,19 +48,19 @@ def add_user(request: Request, db: DbSession, actor: WebActor, settings: Setting
         return _page(request, db, actor, values=values, errors=exc.errors, status=FORM_ERRORS_STATUS)
     except Duplicate as exc:
         return _page(request, db, actor, values=values, errors={"email": str(exc)}, status=FORM_ERRORS_STATUS)
-    return RedirectResponse("/users?added=1", status_code=303)
+    return see_other("/users", "user_added")
 
 
 @router.post("/users/{user_id}/deactivate", include_in_schema=False)
 def deactivate(db: DbSession, actor: WebActor, user_id: RecordId) -> Response:
     set_user_active(db=db, actor=actor, user_id=user_id, active=False)
-    return RedirectResponse("/users", status_code=303)
+    return see_other("/users", "user_deactivated")
 
 
 @router.post("/users/{user_id}/activate", include_in_schema=False)
 def activate(db: DbSession, actor: WebActor, user_id: RecordId) -> Response:
     set_user_active(db=db, actor=actor, user_id=user_id, active=True)
-    return RedirectResponse("/users", status_code=303)
+    return see_other("/users", "user_activated")
 
 
 @router.post("/users/{user_id}/password", include_in_schema=False)
@@ -89,4 +89,4 @@ def two_factor_requirement(request: Request, db: DbSession, actor: WebActor, for
         set_clinic_requirement_as(db=db, actor=actor, required=form.get("require_two_factor") == "on")
     except ValidationFailed as exc:
         return _page(request, db, actor, tf_errors=exc.errors, status=FORM_ERRORS_STATUS)
-    return RedirectResponse("/users?requirement=1", status_code=303)
+    return see_other("/users", "two_factor_requirement_saved")
