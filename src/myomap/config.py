@@ -168,6 +168,14 @@ class Settings(BaseModel):
         description="Largest request body accepted, in bytes, including uploaded files "
         "(default 20 MiB). Larger requests get 413. Env: MYOMAP_UPLOAD_MAX_BYTES.",
     )
+    posture_concurrent_analyses: int = Field(
+        default=1,
+        ge=1,
+        le=64,
+        description="Posture photos decoded and analysed at once per process; further uploads wait "
+        "their turn. Each decode may take up to 160 MiB, so this bounds the memory uploads can take. "
+        "Env: MYOMAP_POSTURE_CONCURRENT_ANALYSES.",
+    )
     form_max_fields: int = Field(
         default=5000,
         ge=100,

@@ -148,3 +148,31 @@ def test_webp_upload() -> None:
     _two_colour().save(buf, format="WEBP")
     photo = decode_photo(buf.getvalue())
     assert photo.source_type == "webp" and photo.size == (40, 80)
+
+
+def test_the_decoded_size_is_checked_from_the_header_before_decoding() -> None:
+    """A 75 KB PNG of 6200x6200 16-bit grey would take 183 MB decoded: refused before any pixel is read."""
+    from myomap.posture.images import DEFAULT_MAX_DECODED_BYTES, decoded_bytes
+
+    buf = io.BytesIO()
+    Image.fromarray(np.zeros((6200, 6200), dtype=np.uint16)).save(buf, format="PNG", compress_level=9)
+    assert decoded_bytes(6200, 6200, "I;16") == 6200 * 6200 * 5 > DEFAULT_MAX_DECODED_BYTES
+    with pytest.raises(PhotoError, match=r"\(6200x6200, 16-bit grey\) would take 183\.3 MB of memory to decode, over the 160\.0 MB limit"):
+        decode_photo(buf.getvalue())
+    small = io.BytesIO()
+    Image.fromarray(np.full((300, 200), 40000, dtype=np.uint16)).save(small, format="PNG")
+    photo = decode_photo(small.getvalue(), max_decoded_bytes=300 * 200 * 5)  # exactly at the limit: decoded
+    assert photo.size == (200, 300) and photo.rgb[0, 0].tolist() == [155, 155, 155]  # 40000/257, the 16-bit scale
+
+
+@pytest.mark.parametrize("orientation", range(1, 9))
+def test_every_exif_orientation_matches_pillow(orientation: int) -> None:
+    from PIL import ImageOps
+
+    rgb = np.arange(40 * 64 * 3, dtype=np.uint32).reshape(40, 64, 3).astype(np.uint8)
+    exif = Image.Exif()
+    exif[ORIENTATION] = orientation
+    buf = io.BytesIO()
+    Image.fromarray(rgb).save(buf, format="PNG", exif=exif)
+    expected = np.asarray(ImageOps.exif_transpose(Image.open(io.BytesIO(buf.getvalue()))).convert("RGB"))
+    assert np.array_equal(decode_photo(buf.getvalue()).rgb, expected)

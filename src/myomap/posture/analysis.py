@@ -7,6 +7,7 @@ support. ``recompute`` does the same from given landmarks without the model (fas
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -95,6 +96,20 @@ class PostureAnalysis:
         )
 
 
+#: Photos decoded and analysed at once in this process (the others wait their turn): each takes up
+#: to ``Settings.max_decoded_bytes`` while it is decoded, so this bounds the memory uploads can take.
+DEFAULT_CONCURRENT_ANALYSES = 1
+_analysis_slots = threading.BoundedSemaphore(DEFAULT_CONCURRENT_ANALYSES)
+
+
+def set_concurrent_analyses(count: int) -> None:
+    """How many photos this process may decode and analyse at once (the app sets it from its settings)."""
+    global _analysis_slots
+    if count < 1:
+        raise ValueError("at least one analysis must be allowed at a time")
+    _analysis_slots = threading.BoundedSemaphore(count)
+
+
 def _check_view(view: str) -> str:
     if view not in VIEWS:
         raise ValueError(f"view must be one of {', '.join(VIEWS)}, not {view!r}")
@@ -169,9 +184,10 @@ def analyse_photo(
     """
     _check_view(view)
     cfg = Settings.coerce(settings)
-    photo = decode_photo(data, max_bytes=cfg.max_bytes, max_pixels=cfg.max_pixels)
-    client_box = None if box is None else parse_box(box, *photo.size)
-    landmarks = detect_landmarks(photo, box=client_box, settings=cfg, backend=backend)
+    with _analysis_slots:  # decoding and the model are what take memory and time: a few at once
+        photo = decode_photo(data, max_bytes=cfg.max_bytes, max_pixels=cfg.max_pixels, max_decoded_bytes=cfg.max_decoded_bytes)
+        client_box = None if box is None else parse_box(box, *photo.size)
+        landmarks = detect_landmarks(photo, box=client_box, settings=cfg, backend=backend)
     check_view(landmarks, view, cfg.visibility_threshold)
     check_stance(landmarks, view, cfg.visibility_threshold)
     backend_name = getattr(backend or default_backend(), "name", None)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING
@@ -20,6 +21,9 @@ if TYPE_CHECKING:
 
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 DEFAULT_MAX_PIXELS = 40_000_000
+#: The decoded image plus its RGB copy (``decoded_bytes``): 160 MiB is a 24-megapixel colour JPEG
+#: or a 33-megapixel 16-bit grey PNG.
+DEFAULT_MAX_DECODED_BYTES = 160 * 1024 * 1024
 ACCEPTED = "JPEG, PNG, HEIC/HEIF or WebP"
 
 _HEIF_BRANDS = {b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"hevm", b"hevs", b"mif1", b"msf1"}
@@ -100,9 +104,18 @@ def sniff_type(data: bytes) -> str:
 _DISPLAY = {"jpeg": "JPEG", "png": "PNG", "webp": "WebP", "heif": "HEIC/HEIF", "gif": "GIF", "bmp": "BMP", "tiff": "TIFF", "pdf": "PDF", "avif": "AVIF"}
 
 
-def decode_photo(data: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES, max_pixels: int = DEFAULT_MAX_PIXELS) -> DecodedPhoto:
-    """Decode an upload. Raises PhotoError with a message for the therapist on anything unusable."""
-    from PIL import Image, ImageOps
+def decode_photo(
+    data: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES, max_pixels: int = DEFAULT_MAX_PIXELS,
+    max_decoded_bytes: int = DEFAULT_MAX_DECODED_BYTES,
+) -> DecodedPhoto:
+    """Decode an upload. Raises PhotoError with a message for the therapist on anything unusable.
+
+    The memory a decode takes is known from the header before any pixel is decoded (a 75 KB PNG can
+    hold 38 megapixels of 16-bit grey): the decoded image plus the RGB copy analysed must fit
+    ``max_decoded_bytes``. The conversion to 8-bit RGB then works in bands of rows and the EXIF
+    orientation is applied to the array, so a decode peaks at about that estimate, not several times it.
+    """
+    from PIL import Image
 
     if not isinstance(data, (bytes, bytearray, memoryview)):
         raise PhotoError(f"expected the photo's bytes, got {type(data).__name__}")
@@ -125,22 +138,72 @@ def decode_photo(data: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES, max_pixels:
                     f"the photo is {width}x{height} ({width * height / 1e6:.1f} megapixels), over the "
                     f"{max_pixels / 1e6:.0f} megapixel limit; export a smaller copy"
                 )
+            needed = decoded_bytes(width, height, image.mode)
+            if needed > max_decoded_bytes:
+                raise PhotoError(
+                    f"the photo ({width}x{height}, {_MODE_WORDS.get(image.mode, image.mode)}) would take {_mb(needed)} of "
+                    f"memory to decode, over the {_mb(max_decoded_bytes)} limit; export an 8-bit JPEG of at most "
+                    f"{max_decoded_bytes // (_BYTES_PER_PIXEL['RGB'] + 3) / 1e6:.0f} megapixels"
+                )
             image.load()
             icc = image.info.get("icc_profile")
-            upright = ImageOps.exif_transpose(image)
+            orientation = _orientation(image)
+            rgb = _to_rgb_array(image)
+            image.close()
+            del image
     except PhotoError:
         raise
     except Image.DecompressionBombError:
         raise PhotoError(f"the photo is far over the {max_pixels / 1e6:.0f} megapixel limit") from None
+    except MemoryError:
+        raise PhotoError("the photo is too large to decode on this server; export a smaller JPEG") from None
     except Exception as exc:  # truncated or corrupt file: Pillow raises OSError, SyntaxError, ValueError...
         raise PhotoError(f"the {_DISPLAY[kind]} file could not be decoded (damaged or truncated?): {exc}") from None
-    rgb_image = _to_rgb(upright)
-    rgb = np.asarray(rgb_image, dtype=np.uint8)
+    rgb = _upright(rgb, orientation)
     if min(rgb.shape[:2]) < 32:
         raise PhotoError(f"the photo is only {rgb.shape[1]}x{rgb.shape[0]} pixels; too small to analyse")
     stored_type = "png" if kind == "png" else "jpeg"
     rgb.setflags(write=False)
     return DecodedPhoto(rgb=rgb, source_type=kind, stored_type=stored_type, icc_profile=icc)
+
+
+#: Bytes per pixel Pillow holds for each mode (RGB is padded to 4), for the decoded-size check.
+_BYTES_PER_PIXEL = {"1": 1, "L": 1, "P": 1, "I;16": 2, "I;16L": 2, "I;16B": 2, "I;16N": 2, "LA": 4, "La": 4, "PA": 4,
+                    "RGB": 4, "RGBA": 4, "RGBa": 4, "RGBX": 4, "CMYK": 4, "YCbCr": 4, "LAB": 4, "HSV": 4, "I": 4, "F": 4}
+_MODE_WORDS = {"I;16": "16-bit grey", "I;16L": "16-bit grey", "I;16B": "16-bit grey", "I": "32-bit grey", "F": "32-bit float grey",
+               "RGB": "8-bit colour", "RGBA": "8-bit colour with transparency", "L": "8-bit grey", "CMYK": "CMYK"}
+_BAND_ROWS = 256  # rows converted at a time: the conversion's own memory stays a few MB
+
+
+def decoded_bytes(width: int, height: int, mode: str) -> int:
+    """Memory a decode takes: Pillow's image in its mode plus the 8-bit RGB array that is analysed."""
+    return width * height * (_BYTES_PER_PIXEL.get(mode, 8) + 3)
+
+
+def _orientation(image: PILImage) -> int:
+    try:
+        return int(image.getexif().get(0x0112, 1))
+    except Exception:  # noqa: BLE001 -- an unreadable EXIF block: take the photo as it is stored
+        return 1
+
+
+def _upright(rgb: RGBImage, orientation: int) -> RGBImage:
+    """Apply the EXIF orientation (1-8) to the array, as ImageOps.exif_transpose would to the image."""
+    ops: dict[int, Callable[[RGBImage], RGBImage]] = {2: lambda a: a[:, ::-1], 3: lambda a: a[::-1, ::-1], 4: lambda a: a[::-1],
+           5: lambda a: a.transpose(1, 0, 2), 6: lambda a: np.rot90(a, -1), 7: lambda a: a[::-1, ::-1].transpose(1, 0, 2),
+           8: lambda a: np.rot90(a, 1)}
+    op = ops.get(orientation)
+    return rgb if op is None else np.ascontiguousarray(op(rgb))
+
+
+def _to_rgb_array(image: PILImage) -> RGBImage:
+    """8-bit RGB pixels, converted a band of rows at a time (no full-size intermediate copies)."""
+    width, height = image.size
+    out = np.empty((height, width, 3), dtype=np.uint8)
+    for top in range(0, height, _BAND_ROWS):
+        band = image.crop((0, top, width, min(height, top + _BAND_ROWS)))
+        out[top : top + band.height] = np.asarray(_to_rgb(band), dtype=np.uint8)
+    return out
 
 
 def encode_clean(rgb: RGBImage, fmt: str = "jpeg", *, icc_profile: bytes | None = None, quality: int = 92) -> bytes:

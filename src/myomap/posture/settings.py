@@ -7,7 +7,7 @@ from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
 from myomap.posture.catalog import HEIGHT_RANGE_CM
-from myomap.posture.images import DEFAULT_MAX_BYTES, DEFAULT_MAX_PIXELS
+from myomap.posture.images import DEFAULT_MAX_BYTES, DEFAULT_MAX_DECODED_BYTES, DEFAULT_MAX_PIXELS
 
 _THRESHOLD_KEYS = ("max_abs", "min", "max")
 
@@ -27,6 +27,8 @@ class Settings:
     - ``eye_height_ratio``: eye level as a fraction of stature, used to estimate the top of the head
       from the eyes (0.936, Winter 2009 after Drillis & Contini 1966).
     - ``max_bytes`` / ``max_pixels``: upload limits (20 MB, 40 megapixels).
+    - ``max_decoded_bytes``: memory one decode may take, known from the header before decoding
+      (``images.decoded_bytes``; 160 MiB): a tiny file can hold a huge image.
     - ``check_several_people``: run the HOG people check (default on; a ``box`` skips it).
     - ``stable_landmarks``: run the model three times (photo, crop, mirrored crop) and take each
       point's median (default on; off: one pass, no uncertainty, for comparison only).
@@ -42,6 +44,7 @@ class Settings:
     eye_height_ratio: float = 0.936
     max_bytes: int = DEFAULT_MAX_BYTES
     max_pixels: int = DEFAULT_MAX_PIXELS
+    max_decoded_bytes: int = DEFAULT_MAX_DECODED_BYTES
     check_several_people: bool = True
     stable_landmarks: bool = True
     max_uncertainty_deg: float = 1.5

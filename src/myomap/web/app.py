@@ -11,6 +11,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.types import ASGIApp
 
 from myomap.config import Settings, get_settings
+from myomap.posture.analysis import set_concurrent_analyses
 from myomap.records.db import Database
 from myomap.web import errors
 from myomap.web.security import SecurityHeaders
@@ -70,6 +71,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     app.state.settings = settings
     app.state.database = database or Database.from_settings(settings)
     app.state.secret_key = settings.resolved_secret_key()
+    set_concurrent_analyses(settings.posture_concurrent_analyses)
 
     errors.install(app)
     app.include_router(api_router)
