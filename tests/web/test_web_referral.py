@@ -337,3 +337,39 @@ def test_api_records_a_finding_and_the_referral_shows_it(app: FastAPI, people: W
     outsider = {"Authorization": f"Bearer {api_token(people.outsider)}"}
     assert http.put(url, json={"side": "right", "version": 1, "tender": False}, headers=outsider).status_code == 404
     assert http.get(f"/api/pain-drawings/{did}/referral", headers=auth).json()["candidates"][0]["muscle"] == third
+
+
+# ---- more rows, finding a muscle, the score explained ------------------------------------------
+
+def test_show_more_adds_rows_and_find_names_a_muscles_place_score_and_reasons(signed_in, people, client_of, drawing_of) -> None:  # type: ignore[no-untyped-def]
+    from myomap.referral import SCORE_MEANING
+
+    cid = client_of(people.therapist)
+    did = drawing_of(people.therapist, cid, "2026-11-20", HEADACHE)
+    tara = signed_in(people.therapist)
+    first = tara.get(f"/pain-drawings/{did}/referral").text
+    rows = len(re.findall(r'<li class="candidate[^"]*" id="cand-', first))
+    assert rows == 10 and re.search(r"Show \d+ more", first) and "10 of " in first
+    assert SCORE_MEANING.replace("'", "&#39;") in first and "red flags" not in first
+    total = int(re.search(r"10 of (\d+) shown", first).group(1))  # type: ignore[union-attr]
+    more = tara.get(f"/pain-drawings/{did}/referral?rows=20", headers={"HX-Request": "true", "HX-Target": "referral-body"}).text
+    assert "<html" not in more and len(re.findall(r'<li class="candidate[^"]*" id="cand-', more)) == min(20, total)
+    assert 'id="cand-' in more and "autofocus" in more  # the first new row takes the focus
+    last = re.findall(r'id="cand-([a-z0-9_]+)-(\w+)"', more)[-1]
+    found = tara.get(f"/pain-drawings/{did}/referral?find={last[0].replace('_', ' ')}",
+                     headers={"HX-Request": "true", "HX-Target": "ranking-found"}).text
+    assert f"No. {min(20, total)} of {total}" in found and "score " in found and '<ul class="reasons"><li>' in found
+    assert "<html" not in found
+    unranked = tara.get(f"/pain-drawings/{did}/referral?find=soleus", headers={"HX-Request": "true", "HX-Target": "ranking-found"}).text
+    assert "Not in this ranking: Soleus" in unranked
+    unknown = tara.get(f"/pain-drawings/{did}/referral?find=wobblius", headers={"HX-Request": "true", "HX-Target": "ranking-found"}).text
+    assert "No muscle in the atlas is called “wobblius”" in unknown
+
+
+def test_the_api_description_explains_the_score(app) -> None:  # type: ignore[no-untyped-def]
+    from myomap.referral import SCORE_MEANING
+
+    paths = app.openapi()["paths"]
+    assert SCORE_MEANING in paths["/api/refer"]["post"]["description"]
+    assert SCORE_MEANING in paths["/api/pain-drawings/{drawing_id}/referral"]["get"]["description"]
+    assert app.openapi()["components"]["schemas"]["CandidateOut"]["properties"]["score"]["description"] == SCORE_MEANING

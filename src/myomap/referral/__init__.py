@@ -1,6 +1,7 @@
 """Referral inference: from a pain drawing to the muscles whose trigger points refer there."""
 
 from myomap.referral.engine import (
+    SCORE_MEANING,
     Candidate,
     CandidateGroup,
     EmptyDrawingError,
@@ -16,5 +17,5 @@ from myomap.referral.palpation import PalpationFinding
 
 __all__ = [
     "Candidate", "CandidateGroup", "EmptyDrawingError", "EntrapmentHypothesis", "PainMark", "PalpationFinding",
-    "Priors", "Ranking", "ReferralMap", "rank_muscles", "referral_map",
+    "Priors", "Ranking", "ReferralMap", "SCORE_MEANING", "rank_muscles", "referral_map",
 ]

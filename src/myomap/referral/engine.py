@@ -80,6 +80,13 @@ _SAME = 1e-9
 
 QUALITIES = ("aching", "burning", "sharp", "stabbing", "throbbing", "tingling", "numbness")
 
+SCORE_MEANING = (
+    "The score multiplies how much of the drawn pain a muscle's referral pattern explains (the worst pain and "
+    "places few muscles refer to count most) by how much of its essential zone is drawn, so 1.0 is a pattern "
+    "that fits completely; the client's conditions, posture findings and palpation findings then raise or lower it."
+)
+"""Steps 3, 4 and 6 of the model above in one sentence, for the page and the API description."""
+
 
 class EmptyDrawingError(ValueError):
     """The drawing has no painful region, so there is nothing to explain."""

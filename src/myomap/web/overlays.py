@@ -20,9 +20,10 @@ def referral_chart(
     dom_id: str = "referral-map",
     caption: str | None = None,
 ) -> Markup:
-    """Painted regions keep their heat colour; the muscle's zones that are not painted show as
-    essential or spillover, so the therapist sees both what fits and what is missing. With a
-    ``division`` (the candidate's best-fitting pattern), only that pattern is drawn."""
+    """Painted regions keep their heat colour, outlined where they lie inside the muscle's zone; the
+    zones that are not painted show as essential or spillover, so the therapist sees what fits, what
+    is missing, and the pain in both. With a ``division`` (the candidate's best-fitting pattern),
+    only that pattern is drawn."""
     sides = ("left", "right") if side == "both" else ("right",) if side == "either" else (side,)
     fills: dict[str, RegionFill] = {}
     marks: list[ChartMark] = []
@@ -34,5 +35,7 @@ def referral_chart(
             fills[rid] = RegionFill(style="essential")
         marks += [ChartMark(region_id=r, u=u, v=v, label=label) for r, u, v, label in rmap.trigger_points]
     for rid, value in (intensities or {}).items():
-        fills[rid] = RegionFill(intensity=float(value), style="heat")
+        zone = fills[rid].style if rid in fills else None
+        fills[rid] = RegionFill(intensity=float(value), style="heat",
+                                zone="essential" if zone == "essential" else "spillover" if zone == "spillover" else None)
     return Markup(render_chart(fills=fills, marks=marks, dom_id=dom_id, caption=caption))

@@ -54,6 +54,7 @@ ESSENTIAL_FILL = "#c0392b"
 SPILLOVER_INK = "#c0392b"
 SPILLOVER_PAPER = "#fbe3dc"
 SELECTED_STROKE = "#1d4ed8"
+ZONE_OUTLINE = "#1f1410"  # a painted region inside a shown referral zone: near black, seen on every heat colour
 MUTED_FILL = "#e4e1dd"
 MARK_INK = "#1f2933"
 
@@ -83,6 +84,7 @@ class RegionFill:
 
     intensity: float | None = None
     style: FillStyle = "heat"
+    zone: Literal["essential", "spillover"] | None = None  # a heat region inside a shown referral zone (outlined)
 
 
 @dataclass(frozen=True)
@@ -158,7 +160,13 @@ def _fill_attrs(fill: RegionFill | None, pattern_id: str) -> tuple[str, str, boo
         if fill.intensity is None or fill.intensity <= 0:
             return "", "", False
         value = min(10.0, float(fill.intensity))
-        return " heat", f' fill="{heat_colour(value)}" data-intensity="{_num(round(value, 1))}"', True
+        attrs = f' fill="{heat_colour(value)}" data-intensity="{_num(round(value, 1))}"'
+        if fill.zone is None:
+            return " heat", attrs, True
+        # The pain and the zone both stay visible: the heat colour inside the zone's outline
+        # (solid for essential, dashed for spillover).
+        dash = ' stroke-dasharray="2.5 1.5"' if fill.zone == "spillover" else ""
+        return f" heat in-{fill.zone}", attrs + f' stroke="{ZONE_OUTLINE}" stroke-width="2.2"{dash}', True
     if fill.style == "essential":
         return " essential", f' fill="{ESSENTIAL_FILL}"', True
     if fill.style == "spillover":
@@ -174,7 +182,8 @@ def _title(name: str, fill: RegionFill | None) -> str:
     if fill is None:
         return name
     if fill.style == "heat" and fill.intensity is not None and fill.intensity > 0:
-        return f"{name}: {_num(round(min(10.0, float(fill.intensity)), 1))}/10"
+        inside = f", in the {fill.zone} zone" if fill.zone else ""
+        return f"{name}: {_num(round(min(10.0, float(fill.intensity)), 1))}/10{inside}"
     if fill.style in ("essential", "spillover"):
         return f"{name}: {fill.style} pain"
     return name
@@ -261,7 +270,8 @@ def _render_view(
 
 
 def _legend(fills: Mapping[str, RegionFill], marks: Sequence[ChartMark], interactive: bool, dom_id: str) -> str:
-    styles = {f.style for f in fills.values() if f.style != "heat" or (f.intensity or 0) > 0}
+    styles: set[str] = {f.style for f in fills.values() if f.style != "heat" or (f.intensity or 0) > 0}
+    styles |= {"in-zone" for f in fills.values() if f.zone and f.style == "heat" and (f.intensity or 0) > 0}
     items: list[str] = []
     said: list[str] = []  # the legend in words, for its accessible name
     x = 0.0
@@ -281,6 +291,7 @@ def _legend(fills: Mapping[str, RegionFill], marks: Sequence[ChartMark], interac
         ("essential", f'fill="{ESSENTIAL_FILL}"', "Essential pain", "solid red"),
         ("spillover", f'fill="url(#{patt})"', "Spillover pain", "red dots"),
         ("selected", f'fill="{BASE_FILL}" stroke="{SELECTED_STROKE}" stroke-width="2"', "Selected", "blue outline"),
+        ("in-zone", f'fill="{heat_colour(6)}" stroke="{ZONE_OUTLINE}" stroke-width="2"', "Pain in the zone", "dark outline"),
     )
     for style, attrs, text, look in swatches:
         if style in styles:

@@ -14,7 +14,7 @@ from myomap.records.pain.schemas import MAX_MARKS, MAX_REGION_TEXT, QUALITIES, Q
 from myomap.records.palpation.schemas import PalpationFindingUpdate, PalpationTargetRead
 from myomap.records.palpation.service import record_finding, referral_for_drawing, target_read
 from myomap.records.validation import RequestModel
-from myomap.referral import EmptyDrawingError
+from myomap.referral import SCORE_MEANING, EmptyDrawingError
 from myomap.referral.drawing import DrawingInputError, PainPhrase, refer_phrases
 from myomap.web.api.common import CONFLICT, ERRORS
 from myomap.web.deps import ApiActor, DbSession
@@ -50,7 +50,7 @@ class CandidateOut(BaseModel):
     muscle: str
     name: str
     side: str = Field(description="left, right, both (symmetric pain or a true tie) or either (midline only).")
-    score: float
+    score: float = Field(description=SCORE_MEANING)
     division: str | None = Field(description="The best-fitting pattern, when the muscle has several.")
     trigger_points: list[str] = Field(description="Trigger points of that pattern, to palpate.")
     group: str | None = Field(description="Name of the row shared with muscles of the same pattern (a tie).")
@@ -116,10 +116,11 @@ def _ranked(data: ReferRequest) -> dict[str, Any]:
         raise ValidationFailed(exc.errors) from None
 
 
-@router.post("/refer", response_model=ReferOut, summary="Rank muscles for a pain drawing")
+@router.post("/refer", response_model=ReferOut, summary="Rank muscles for a pain drawing",
+             description="Which muscles' trigger points may refer pain to these regions, best first, with reasons. "
+                         f"{SCORE_MEANING} Places that cannot be read are all reported in one 422 (with close "
+                         "matches for the first few).")
 def refer(ranked: Annotated[dict[str, Any], Depends(_ranked)], actor: ApiActor) -> dict[str, Any]:
-    """Which muscles' trigger points may refer pain to these regions, best first, with reasons.
-    Places that cannot be read are all reported in one 422 (close matches for the first few)."""
     return ranked
 
 
@@ -129,12 +130,12 @@ class DrawingRankingOut(RankingOut):
 
 
 @router.get("/pain-drawings/{drawing_id}/referral", response_model=DrawingRankingOut,
-            summary="Rank muscles for a saved drawing")
+            summary="Rank muscles for a saved drawing",
+            description="The ranking takes the client's latest postural assessment and the palpation findings recorded "
+                        f"for this drawing into account (each changed candidate says so in its reasons). {SCORE_MEANING}")
 def refer_drawing(
     db: DbSession, actor: ApiActor, drawing_id: RecordId, top: Annotated[int, Query(ge=1, le=200)] = 10
 ) -> dict[str, Any]:
-    """The ranking takes the client's latest postural assessment and the palpation findings
-    recorded for this drawing into account (each changed candidate says so in its reasons)."""
     try:
         referral = referral_for_drawing(db=db, actor=actor, drawing_id=drawing_id)
     except EmptyDrawingError as exc:

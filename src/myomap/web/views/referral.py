@@ -24,14 +24,17 @@ from myomap.records.palpation.service import (
     remove_target,
 )
 from myomap.records.validation import parse
-from myomap.referral import EmptyDrawingError
+from myomap.referral import SCORE_MEANING, EmptyDrawingError, Ranking
+from myomap.referral.lookup import find_in_ranking, muscles_named
 from myomap.web import chart, overlays
 from myomap.web.deps import DbSession, WebActor, WebForm
 from myomap.web.params import RecordId
 from myomap.web.templating import is_htmx, render
 
 router = APIRouter()
-TOP = 10
+PAGE_ROWS = 10
+"""Rows of the ranking shown at first, and added by each "Show more"."""
+MAX_ROWS = 500
 
 
 @router.get("/pain-drawings/{drawing_id}/referral", include_in_schema=False)
@@ -39,6 +42,8 @@ def referral_page(
     request: Request, db: DbSession, actor: WebActor, drawing_id: RecordId,
     show: Annotated[str | None, Query(max_length=80, description="candidate to overlay, muscle:side")] = None,
     saved: Annotated[str | None, Query(max_length=80, description="finding just saved, muscle:side")] = None,
+    rows: Annotated[int, Query(ge=1, le=MAX_ROWS, description="rows of the ranking shown")] = PAGE_ROWS,
+    find: Annotated[str | None, Query(max_length=80, description="a muscle to find in the ranking by name")] = None,
 ) -> Response:
     drawing = read_drawing(db=db, actor=actor, drawing_id=drawing_id)
     client = get_client_for_user(db, actor, drawing.client_id)
@@ -51,9 +56,9 @@ def referral_page(
                       {"client": client, "drawing": data, "empty": str(exc), "rows": [], "chart": None},
                       status_code=200)
     ranking, target_rows = referral.ranking, referral.targets
-    rows = list(ranking.groups[:TOP])
-    candidates = [c for g in rows for c in g.members]
-    # Any ranked muscle can be overlaid (a link from elsewhere may name one below the top ten).
+    shown = list(ranking.groups[:rows])
+    candidates = [c for g in shown for c in g.members]
+    # Any ranked muscle can be overlaid (a found muscle, or a link naming one below the rows shown).
     selected = next((c for c in ranking.candidates if f"{c.muscle}:{c.side}" == show), candidates[0] if candidates else None)
     figure = overlays.referral_chart(
         selected.muscle, selected.side, division=selected.division, intensities=intensities, dom_id="referral-overlay",
@@ -62,17 +67,34 @@ def referral_page(
     ) if selected else None
     kb = load_knowledge()
     context = {
-        "client": client, "drawing": data, "rows": rows, "candidates": candidates, "selected": selected,
-        "chart": figure, "entrapments": ranking.entrapments,
+        "client": client, "drawing": data, "rows": shown, "candidates": candidates, "selected": selected,
+        "chart": figure, "entrapments": ranking.entrapments, "score_meaning": SCORE_MEANING,
+        "hidden_rows": len(ranking.groups) - len(shown), "next_rows": min(MAX_ROWS, len(shown) + PAGE_ROWS),
+        "all_rows": len(ranking.groups), "page_rows": PAGE_ROWS,
+        "first_new_row": rows - PAGE_ROWS + 1 if rows > PAGE_ROWS else None, **_found(ranking, find),
         "cover": [ranking.label(m) for m in ranking.cover], "unexplained": [kb.atlas.regions[r].name for r in ranking.unexplained],
         "empty": None, "saved": _saved_label(saved, target_rows), **_list_context(target_rows),
     }
     part = request.headers.get("hx-target") if is_htmx(request) else None
     if part == "referral-chart":
         return render(request, "referral/_overlay.html", context)
-    if part == "referral-body":  # after a finding is saved: the ranking and the list, re-ranked
+    if part == "ranking-found":
+        return render(request, "referral/_found.html", context)
+    if part == "referral-body":  # after a finding is saved, or "Show more": the ranking and the list
         return render(request, "referral/_body.html", context)
     return render(request, "referral/ranking.html", context)
+
+
+def _found(ranking: Ranking, find: str | None) -> dict[str, object]:
+    """What "Find a muscle in the ranking" shows: the ranked rows whose muscle is called ``find``,
+    else the atlas muscles of that name that the drawing does not rank."""
+    kb = load_knowledge()
+    text = (find or "").strip()
+    names = {m.id: (m.name, *m.synonyms) for m in kb.muscles.values()}
+    found = find_in_ranking(ranking, text, names)
+    ranked = {c.muscle for c in ranking.candidates}
+    unranked = [kb.muscles[m].name for m in muscles_named(text, names) if m not in ranked] if not found else []
+    return {"find": text, "found": found, "unranked": unranked}
 
 
 def _list_context(target_rows: list[PalpationTarget]) -> dict[str, object]:
