@@ -21,6 +21,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from myomap.dates import DATE_FORMATS, DEFAULT_LOCALE
+
 ENV_PREFIX = "MYOMAP_"
 LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 
@@ -98,6 +100,12 @@ class Settings(BaseModel):
         "parsed once and rebuilt whenever the packaged files change), so commands and servers "
         "start fast. Default: `$XDG_CACHE_HOME/myomap`, else `~/.cache/myomap`. Safe to delete. "
         "Env: MYOMAP_CACHE_DIR.",
+    )
+    locale: str = Field(
+        default=DEFAULT_LOCALE,
+        description="The clinic's locale: how every page writes dates and times (e.g. en-GB "
+        "'3 Apr 2026, 14:05', en-US 'Apr 3, 2026, 2:05 PM', en-CA '2026-04-03'), and the pages' "
+        "language. One of: " + ", ".join(DATE_FORMATS) + ". Env: MYOMAP_LOCALE.",
     )
     cookie_secure: bool | None = Field(
         default=None,
@@ -211,6 +219,13 @@ class Settings(BaseModel):
         "'database is locked' (the web app then answers 503 and nothing is lost). "
         "Env: MYOMAP_SQLITE_BUSY_TIMEOUT_MS.",
     )
+
+    @field_validator("locale")
+    @classmethod
+    def _known_locale(cls, value: str) -> str:
+        if value not in DATE_FORMATS:
+            raise ValueError(f"unknown locale {value!r}: use one of {', '.join(DATE_FORMATS)}")
+        return value
 
     @field_validator("database_url")
     @classmethod

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -10,6 +11,7 @@ from fastapi import Request
 from fastapi.templating import Jinja2Templates
 from starlette.responses import Response
 
+from myomap.dates import DEFAULT_LOCALE, format_date, format_datetime
 from myomap.records.accounts.permissions import Permission
 from myomap.web import chart, notices
 
@@ -23,6 +25,9 @@ Not 400: a browser logs a 4xx page as a failed resource, yet the page is the exp
 
 def _context(request: Request) -> dict[str, Any]:
     user = getattr(request.state, "user", None)
+    settings = getattr(request.app.state, "settings", None)
+    locale = settings.locale if settings is not None else DEFAULT_LOCALE
+    _LOCALE.set(locale)
     return {
         "csrf_token": getattr(request.state, "csrf_token", None),
         "current_user": user,
@@ -30,20 +35,24 @@ def _context(request: Request) -> dict[str, Any]:
         "can_manage_users": user is not None and user.can(Permission.USERS),
         "can_read_audit": user is not None and user.can(Permission.AUDIT),
         "chart_available": chart.available(),
+        "locale": locale,
         "done_notice": notices.notice_for(request.query_params.get(notices.PARAM)),
     }
 
 
-def _fmt_date(value: date | datetime | None, fmt: str = "%-d %b %Y") -> str:
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        value = value.astimezone()
-    return value.strftime(fmt)
+_LOCALE: ContextVar[str] = ContextVar("myomap_locale", default=DEFAULT_LOCALE)
+"""The clinic's locale for the page being rendered: set by ``_context`` (every page, before it is
+rendered), read by the date filters, also inside macros imported without the page's context."""
+
+
+def _fmt_date(value: date | datetime | None) -> str:
+    """``{{ x|date }}``: every date on every page, as the clinic writes dates (its locale)."""
+    return format_date(value, _LOCALE.get())
 
 
 def _fmt_datetime(value: datetime | None) -> str:
-    return "" if value is None else value.astimezone().strftime("%-d %b %Y, %H:%M")
+    """``{{ x|datetime }}``: every time stamp, as the clinic writes them."""
+    return format_datetime(value, _LOCALE.get())
 
 
 def _age(dob: date | None) -> str:
