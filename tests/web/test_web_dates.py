@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING
 
 import pytest
@@ -28,7 +28,7 @@ def us_app(web_settings: Settings, web_db: Database) -> Iterator[FastAPI]:
 
 
 def test_dates_follow_the_locale_table() -> None:
-    day, stamp = date(2026, 4, 3), datetime(2026, 4, 3, 14, 5, tzinfo=timezone.utc).astimezone()
+    day, stamp = date(2026, 4, 3), datetime(2026, 4, 3, 14, 5, tzinfo=UTC).astimezone()
     assert format_date(day, "en-GB") == "3 Apr 2026" and format_date(day, "en-US") == "Apr 3, 2026"
     assert format_date(day, "en-CA") == "2026-04-03"
     assert format_datetime(stamp, "en-GB").endswith(stamp.strftime("%H:%M"))
