@@ -1,0 +1,178 @@
+"""'Which trigger points?' on a tablet (820x1180) and a laptop (1280x900), in a real browser: the
+chart stays in view when a candidate far down the list is shown on it, the client's pain inside
+the referral zone stays visible, "Show more" and "Find a muscle" reach every ranked muscle, the
+to-palpate list follows each click at once, and the page claims nothing the app does not do."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+import pytest
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, Page
+
+    from tests.e2e.conftest import AxeScan, Server, SignIn
+
+pytestmark = pytest.mark.browser
+
+VIEWPORTS = {"tablet": {"width": 820, "height": 1180}, "laptop": {"width": 1280, "height": 900}}
+# Head, neck, shoulder and elbow pain: about 27 rows, so the list runs far below the first screen.
+BROAD = {"temple.right": 7, "posterior_neck.right": 5, "mastoid.right": 4, "lateral_elbow.right": 4,
+         "anterior_shoulder.right": 5}
+
+
+@pytest.fixture(scope="module")
+def drawing_id(myomap_server: Server) -> int:
+    from datetime import date
+
+    from myomap.records.accounts.permissions import Actor
+    from myomap.records.clients.schemas import ClientCreate
+    from myomap.records.clients.service import create_client
+    from myomap.records.db import Database
+    from myomap.records.pain.schemas import PainDrawingCreate
+    from myomap.records.pain.service import create_drawing
+
+    db = Database(myomap_server.database_url)
+    try:
+        with db.transaction() as session:
+            actor = Actor(session.merge(myomap_server.people.therapist))
+            client = create_client(db=session, actor=actor, data=ClientCreate(given_name="Rhea", family_name="Ferral"))
+            data = PainDrawingCreate.model_validate(
+                {"drawn_on": date.today(), "marks": [{"region_id": r, "intensity": i} for r, i in BROAD.items()]})
+            return create_drawing(db=session, actor=actor, client_id=client.id, data=data).id
+    finally:
+        db.dispose()
+
+
+@pytest.fixture(params=list(VIEWPORTS))
+def ranking_page(request: pytest.FixtureRequest, browser: Browser, console_errors: list[str], myomap_server: Server,
+                 sign_in: SignIn, drawing_id: int) -> Iterator[Page]:
+    """The therapist on the drawing's 'Which trigger points?' page, at one of the two viewports."""
+    context = browser.new_context(viewport=VIEWPORTS[request.param])  # type: ignore[arg-type]
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    page.on("console", lambda msg: console_errors.append(msg.text) if msg.type == "error" else None)
+    page.on("pageerror", lambda exc: console_errors.append(str(exc)))
+    sign_in(page, myomap_server, myomap_server.people.therapist.email)
+    page.goto(f"{myomap_server.url}/pain-drawings/{drawing_id}/referral")
+    page.evaluate("window.__sameDocument = true")
+    yield page
+    context.close()
+
+
+def _box(page: Page, selector: str) -> dict[str, float]:
+    box = page.locator(selector).first.bounding_box()
+    assert box is not None, f"{selector} is not rendered"
+    return box
+
+
+def test_show_on_chart_far_down_the_list_changes_a_chart_that_is_in_view(ranking_page: Page, console_errors: list[str]) -> None:
+    from playwright.sync_api import expect
+
+    page = ranking_page
+    viewport = page.viewport_size
+    assert viewport is not None
+    rows = page.locator("ol.candidates > li.candidate")
+    last = rows.last
+    name = last.locator(".candidate-name").inner_text()
+    last.scroll_into_view_if_needed()
+    page.mouse.wheel(0, 400)  # well down the page, past where the chart first was
+    assert page.evaluate("window.scrollY") > 1000
+    with page.expect_response(lambda r: "/referral?show=" in r.url):
+        last.get_by_role("link", name=re.compile("^Show on chart")).click()
+    expect(page.locator("#overlay-status")).to_contain_text(name.split(":")[0])
+
+    chart, views, button = _box(page, ".referral-chart-col"), _box(page, "#referral-chart .bodychart-views"), \
+        _box(page, f"ol.candidates > li.candidate >> nth={rows.count() - 1} >> .candidate-actions a")
+    # The whole chart is on screen, and the button that was pressed is not under it.
+    assert views["y"] >= 0 and views["y"] + views["height"] <= viewport["height"], views
+    assert views["height"] >= 300, views  # big enough to read
+    if viewport["width"] >= 1000:  # beside the list
+        assert chart["x"] + chart["width"] <= button["x"], (chart, button)
+    else:  # above the list, leaving most of the screen to it
+        assert chart["y"] + chart["height"] <= button["y"], (chart, button)
+        assert chart["height"] <= 0.45 * viewport["height"], chart
+    assert page.evaluate("window.__sameDocument") is True
+    assert console_errors == []
+
+
+def _rgb(hex_colour: str) -> str:
+    return "rgb({}, {}, {})".format(*(int(hex_colour[i:i + 2], 16) for i in (1, 3, 5)))
+
+
+def test_pain_inside_the_referral_zone_keeps_its_heat_and_gets_the_zones_outline(ranking_page: Page) -> None:
+    from myomap.atlas.bodychart import heat_colour
+
+    page = ranking_page
+    # Upper trapezius (first) refers to the temple, which is painted 7/10: both must show.
+    temple = page.locator('#referral-chart .region[data-region="temple.right"]')
+    assert "in-essential" in (temple.get_attribute("class") or "")
+    fill, stroke, width = temple.evaluate(
+        "el => { const s = getComputedStyle(el); return [s.fill, s.stroke, parseFloat(s.strokeWidth)]; }")
+    assert fill == _rgb(heat_colour(7))  # the heat colour of 7/10: the pain is still visible
+    assert stroke == "rgb(31, 20, 16)" and width >= 2  # the zone's dark outline, not the thin region edge
+    plain = page.locator('#referral-chart .region.heat:not(.in-essential):not(.in-spillover)')
+    assert plain.count() >= 1  # painted regions outside the zone have no outline
+    assert page.get_by_role("img", name=re.compile("pain in the zone, dark outline")).count() == 1
+
+
+def test_show_more_and_find_reach_every_ranked_muscle_with_its_score_and_reasons(ranking_page: Page, console_errors: list[str],
+                                                                                axe_scan: AxeScan) -> None:
+    from playwright.sync_api import expect
+
+    page = ranking_page
+    rows = page.locator("ol.candidates > li.candidate")
+    expect(rows).to_have_count(10)
+    total = int(re.search(r"of (\d+) shown", page.locator(".show-more").inner_text()).group(1))  # type: ignore[union-attr]
+    assert total > 20
+    # One click shows ten more, in place, with the focus on the first new row.
+    with page.expect_response(lambda r: "rows=20" in r.url):
+        page.get_by_role("link", name="Show 10 more").click()
+    expect(rows).to_have_count(20)
+    expect(rows.nth(10)).to_be_focused()
+    assert page.evaluate("window.__sameDocument") is True and "rows=20" in page.url
+
+    # A muscle the therapist expects, found by (part of) its name: place, score, reasons.
+    wanted = "Latissimus dorsi"
+    assert wanted not in page.locator("ol.candidates").inner_text()
+    with page.expect_response(lambda r: "find=" in r.url):
+        page.get_by_role("searchbox", name="Find a muscle in the ranking").fill("latissimus")
+    found = page.locator("#ranking-found li.candidate")
+    expect(found).to_have_count(1)
+    expect(found).to_contain_text(wanted)
+    expect(found.locator(".place")).to_have_text(re.compile(rf"No\. 2\d of {total}"))
+    expect(found.locator(".score")).to_have_text(re.compile(r"score \d\.\d\d"))
+    assert found.locator(".reasons li").count() >= 1
+
+    # The page explains the score and makes no claim about screening that does not exist.
+    text = page.locator("main").inner_text()
+    assert "The score multiplies how much of the drawn pain" in text
+    assert "red flag" not in text.lower()
+    assert axe_scan.problems(page) == ""
+    assert console_errors == []
+
+
+def test_the_to_palpate_list_follows_each_add_and_remove_at_once(ranking_page: Page, console_errors: list[str],
+                                                                 axe_scan: AxeScan) -> None:
+    from playwright.sync_api import expect
+
+    page = ranking_page
+    entries = page.locator("#palpate-list .palpate-item")
+    start = entries.count()
+    second = page.locator("ol.candidates > li.candidate").nth(1)
+    name = second.locator(".candidate-name").inner_text()
+    with page.expect_response(lambda r: r.url.endswith("/palpate")):
+        second.get_by_role("button", name=re.compile(r"^To palpate")).click()
+    expect(entries).to_have_count(start + 1)  # one click, no reload
+    expect(page.locator("#palpate-list")).to_contain_text(name)
+    expect(second.get_by_role("button", name=re.compile(r"^✓ To palpate"))).to_have_attribute("aria-pressed", "true")
+    assert axe_scan.problems(page) == ""
+    with page.expect_response(lambda r: r.url.endswith("/palpate")):
+        second.get_by_role("button", name=re.compile(r"^✓ To palpate")).click()
+    expect(entries).to_have_count(start)
+    expect(page.locator("#palpate-list")).not_to_contain_text(name)
+    assert page.evaluate("window.__sameDocument") is True
+    assert console_errors == []
