@@ -55,6 +55,7 @@ PAGES: list[PageSpec] = [
     ("pain-new-full-list", "therapist", "/clients/{client}/pain-drawings/new", "full-list"),
     ("pain-new-errors", "therapist", "/clients/{client}/pain-drawings/new", "pain-errors"),
     ("pain-view", "therapist", "/pain-drawings/{first}", None),
+    ("pain-edit", "therapist", "/pain-drawings/{first}/edit", None),
     ("pain-compare", "therapist", "/pain-drawings/compare?a={first}&b={second}", None),
     ("referral", "therapist", "/pain-drawings/{second}/referral", None),
     ("referral-show-on-chart", "therapist", "/pain-drawings/{second}/referral", "show-on-chart"),
