@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Browser, Page
+    from playwright.sync_api import Browser, FloatRect, Page
 
     from tests.e2e.conftest import AxeScan, Server, SignIn
 
@@ -63,7 +63,7 @@ def ranking_page(request: pytest.FixtureRequest, browser: Browser, console_error
     context.close()
 
 
-def _box(page: Page, selector: str) -> dict[str, float]:
+def _box(page: Page, selector: str) -> FloatRect:
     box = page.locator(selector).first.bounding_box()
     assert box is not None, f"{selector} is not rendered"
     return box
