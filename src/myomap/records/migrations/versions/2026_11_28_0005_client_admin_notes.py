@@ -5,7 +5,7 @@ what was typed there was clinical, so the private reading is the safe one.
 
 Revision ID: 0005
 Revises: 0004
-Create Date: 2026-11-29 09:00:00.000000
+Create Date: 2026-11-28 09:00:00.000000
 """
 
 from __future__ import annotations

@@ -5,7 +5,7 @@ Existing drawings start at version 1, unsigned and not deleted.
 
 Revision ID: 0007
 Revises: 0006
-Create Date: 2026-11-30 09:00:00.000000
+Create Date: 2026-11-28 09:00:00.000000
 """
 
 from __future__ import annotations

@@ -5,7 +5,7 @@ reveals nothing about other clinics).
 
 Revision ID: 0006
 Revises: 0005
-Create Date: 2026-11-29 10:00:00.000000
+Create Date: 2026-11-28 10:00:00.000000
 """
 
 from __future__ import annotations
