@@ -222,7 +222,7 @@ def test_the_posture_pages_pass_axe(
     page.goto(myomap_server.url + f"/posture-assessments/{data.after}/views/anterior/edit")
     expect(page.locator("#lm-editor")).to_have_attribute("data-ready", "true")
     page.locator('.lm-point[data-name="left_shoulder"]').focus()
-    page.get_by_role("button", name="Acromion (left)").click()
+    page.get_by_role("button", name="Left acromion").click()
     problems = axe_scan.problems(page)
     if problems:
         failures.append(f"editor while placing a point:\n{problems}")

@@ -103,7 +103,7 @@ def test_a_therapist_drags_a_shoulder_point_and_saves_it(
         page.keyboard.press("Shift+ArrowUp")
     assert _number(left, "data-y") <= left_y - 10
     # ... and a clinical point comes from the palette, then a tap on the photo.
-    page.get_by_role("button", name="Acromion (left)").click()
+    page.get_by_role("button", name="Left acromion").click()
     expect(editor).to_have_class(re.compile(r"\bis-placing\b"))
     shoulder_box = left.bounding_box()
     assert shoulder_box is not None

@@ -74,7 +74,7 @@ def test_head_tilt_and_pelvis_name_the_right_side() -> None:
     lms["left_eye"] = Landmark("left_eye", 310, 140, visibility=0.1)
     lms = tilt_pair(lms, "left_ear", "right_ear", 4.0)
     head = by_id(compute_metrics(lms, view="anterior", image_size=SIZE))["head_tilt"]
-    assert head.side == "left" and head.value == pytest.approx(4.0) and "ear line (left_eye uncertain" in head.reason
+    assert head.side == "left" and head.value == pytest.approx(4.0) and "ear line (left eye uncertain" in head.reason
     assert (m["pelvic_obliquity"].side, m["pelvic_obliquity"].status) == ("right", "deviation")
 
 
@@ -84,7 +84,7 @@ def test_low_visibility_point_means_not_measured() -> None:
     m = by_id(compute_metrics(lms, view="anterior", image_size=SIZE))["shoulder_height_difference"]
     assert m.status == "not measured"
     assert m.value is None
-    assert "left_shoulder uncertain" in m.reason
+    assert "left shoulder uncertain" in m.reason
     # The threshold is a setting.
     m2 = by_id(compute_metrics(lms, view="anterior", image_size=SIZE, settings={"visibility_threshold": 0.1}))
     assert m2["shoulder_height_difference"].status == "normal"
@@ -108,7 +108,7 @@ def test_coincident_points_are_not_measured_rather_than_an_error() -> None:
 def test_clinical_metrics_need_therapist_points() -> None:
     m = by_id(compute_metrics(anterior_figure(), view="anterior", image_size=SIZE))
     assert m["q_angle_left"].status == "not measured"
-    assert "asis_left not placed" in m["q_angle_left"].reason
+    assert "left ASIS not placed" in m["q_angle_left"].reason
     assert m["q_angle_left"].source == "clinical landmark"
 
 
@@ -300,3 +300,31 @@ def test_norms_without_a_fitting_source_say_they_are_clinic_settings() -> None:
     cva = catalog["craniovertebral_angle"]
     assert "moderate-to-severe" in cva.threshold_source and "mild" in cva.threshold_source
     assert cva.threshold.is_deviation(45.0) and not cva.threshold.is_deviation(47.0)
+
+
+def test_a_signed_value_is_shown_one_way_with_the_word_for_its_sign() -> None:
+    """'4.2° ± 0.5° varus', never '-4.2°' beside a reason saying varus (issue #9)."""
+    from myomap.posture.metrics import value_text
+
+    assert value_text("knee_frontal_alignment_left", -73.84, "deg", 0.46) == "73.8° ± 0.5° varus"
+    assert value_text("knee_frontal_alignment", 3.0, "deg") == "3.0° valgus"
+    assert value_text("plumb_ear", -2.14, "cm", 0.3) == "2.1 ± 0.3 cm behind"
+    assert value_text("head_tilt", 4.0, "deg") == "4.0°"  # a size with a side: no word
+    assert value_text("trunk_lean", -0.01, "deg") == "0.0°"  # no direction on zero
+    assert value_text("q_angle_left", None, "deg") == "—"
+    lms = anterior_figure()
+    lms["left_knee"] = replace(lms["left_knee"], x=lms["left_knee"].x + 40)  # knee out: varus on the client's left
+    knee = recompute(lms, view="anterior", image_size=SIZE).metric("knee_frontal_alignment_left")
+    assert knee.value is not None and knee.value < 0 and "-" not in knee.value_text and knee.value_text.endswith("varus")
+    assert knee.to_dict()["value_text"] == knee.value_text
+
+
+def test_every_landmark_has_a_label_in_a_therapists_words() -> None:
+    from myomap.posture.landmarks import ALL_LANDMARKS, landmark_label
+
+    assert landmark_label("asis_left") == "Left ASIS" and landmark_label("c7") == "C7"
+    assert landmark_label("calcaneus_top_right") == "Right heel bisection, top"
+    for name in ALL_LANDMARKS:
+        label = landmark_label(name)
+        assert "_" not in label and label[0].isupper(), label
+    assert len({landmark_label(n) for n in ALL_LANDMARKS}) == len(ALL_LANDMARKS)

@@ -114,27 +114,18 @@ def _read_photo(photo: Path) -> bytes:
     return data
 
 
-def _fmt_value(value: float | None, unit: str) -> str:
-    if value is None:
-        return "-"
-    text = f"{value:.1f}"
-    text = "0.0" if text == "-0.0" else text
-    return f"{text}°" if unit == "deg" else f"{text} {unit}"
-
-
 def _print_tables(analysis: PostureAnalysis, photo: Path, annotate: Path | None) -> None:
     from rich.table import Table
 
     from myomap.posture.patterns import MUSCLE_ROLES
 
     table = Table(title=f"{escape(photo.name)}: {analysis.view} view")
-    for col in ("metric", "value", "±", "side", "status", "normal", "tier"):
+    for col in ("metric", "value", "side", "status", "normal", "tier"):
         table.add_column(col, overflow="fold")
     for m in analysis.metrics:
         style = _STATUS_STYLE[m.status]
         tier = "clinical" if m.source == "clinical landmark" else "pose"
-        spread = "" if m.uncertainty is None else _fmt_value(m.uncertainty, m.unit)
-        table.add_row(m.name, _fmt_value(m.value, m.unit), spread, m.side or "", f"[{style}]{m.status}[/]", m.threshold or "-", tier)
+        table.add_row(m.name, m.value_text, m.side or "", f"[{style}]{m.status}[/]", m.threshold or "-", tier)
     console.print(table)
     console.print("[bold]Details[/]")
     for m in analysis.metrics:

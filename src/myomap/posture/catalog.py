@@ -125,6 +125,9 @@ class MetricDef:
     norm_numbers: Mapping[str, float] | None = None
     threshold_male: Threshold | None = None  # where the norm differs by sex (Q-angle); ``threshold`` otherwise
     threshold_male_source: str | None = None
+    #: Words for the sign of a signed value (positive, negative), e.g. ("valgus", "varus"): the value is
+    #: shown as its size and the word, never with a minus sign. None for magnitudes (sided metrics).
+    directions: tuple[str, str] | None = None
 
     def threshold_for_sex(self, sex: Sex | None) -> tuple[Threshold, str]:
         """The normal range for a client of this sex, and where it comes from (None: not given)."""
@@ -152,6 +155,9 @@ def _metric(raw: Mapping[str, Any]) -> MetricDef:
     if raw["tier"] not in TIERS:
         raise ValueError(f"metric {raw['id']}: unknown tier {raw['tier']!r}")
     clinical = raw.get("clinical_threshold")
+    directions = raw.get("directions")
+    if directions is not None and (len(directions) != 2 or not all(isinstance(w, str) and w for w in directions)):
+        raise ValueError(f"metric {raw['id']}: directions must be two words (positive, negative)")
     return MetricDef(
         id=raw["id"],
         name=raw["name"],
@@ -174,6 +180,7 @@ def _metric(raw: Mapping[str, Any]) -> MetricDef:
         clinical_threshold_source=raw.get("clinical_threshold_source"),
         threshold_male=Threshold.from_mapping(raw["threshold_male"]) if raw.get("threshold_male") else None,
         threshold_male_source=raw.get("threshold_male_source"),
+        directions=(directions[0], directions[1]) if directions else None,
     )
 
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from myomap.posture.catalog import LATERAL_VIEWS, Sex, Tier
-from myomap.posture.landmarks import CLINICAL_LANDMARKS, Landmark, LandmarkSet
+from myomap.posture.landmarks import CLINICAL_LANDMARKS, Landmark, LandmarkSet, landmark_words
 from myomap.posture.settings import Settings
 
 #: Fraction of the image size a landmark may lie beyond the edge and still be used.
@@ -60,12 +60,12 @@ class Context:
     def why_unusable(self, name: str) -> str | None:
         lm = self.lms.get(name)
         if lm is None:
-            return f"{name} not placed (therapist point)" if name in CLINICAL_LANDMARKS else f"{name} not found"
+            return f"{landmark_words(name)} not placed (therapist point)" if name in CLINICAL_LANDMARKS else f"{landmark_words(name)} not found"
         mx, my = EDGE_TOLERANCE * self.width, EDGE_TOLERANCE * self.height
         if not (-mx <= lm.x <= self.width + mx and -my <= lm.y <= self.height + my):
-            return f"{name} lies outside the photo"
+            return f"{landmark_words(name)} lies outside the photo"
         if lm.visibility < self.settings.visibility_threshold:
-            return f"{name} uncertain (visibility {lm.visibility:.2f} < {self.settings.visibility_threshold:g})"
+            return f"{landmark_words(name)} uncertain (visibility {lm.visibility:.2f} < {self.settings.visibility_threshold:g})"
         return None
 
     def usable(self, name: str) -> bool:

@@ -164,7 +164,7 @@ def rearfoot_angle(ctx: Context, d: MetricDef, side: str | None) -> Measurement:
     top, bottom = ctx.all(f"calcaneus_top_{side}", f"calcaneus_bottom_{side}")
     vertical = bottom.y - top.y
     if vertical <= 0:
-        raise NotMeasured(f"calcaneus_top_{side} must be above calcaneus_bottom_{side}")
+        raise NotMeasured(f"the {side} heel bisection's top point must be above its bottom point")
     lateral = (bottom.x - top.x) * -ctx.medial_dir(side)
     angle = math.degrees(math.atan2(lateral, vertical))
     kind = "everted (valgus)" if angle > 0 else "inverted (varus)"

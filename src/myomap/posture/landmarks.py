@@ -64,6 +64,37 @@ CLINICAL_LANDMARKS: dict[str, str] = {
 }
 ALL_LANDMARKS: tuple[str, ...] = MODEL_LANDMARKS + tuple(CLINICAL_LANDMARKS)
 
+#: Words a therapist uses for the parts of a landmark id that are not plain English.
+_LABEL_WORDS = {"c7": "C7", "asis": "ASIS", "psis": "PSIS", "foot index": "toes", "calcaneus top": "heel bisection, top",
+                "calcaneus bottom": "heel bisection, bottom"}
+
+
+def _label(name: str) -> str:
+    words = name.split("_")
+    side = next((w for w in (words[0], words[-1]) if w in ("left", "right") and len(words) > 1), None)
+    if side:
+        words.remove(side)
+    rest = " ".join(words)
+    rest = _LABEL_WORDS.get(rest, " ".join(_LABEL_WORDS.get(w, w) for w in words))
+    text = f"{side} {rest}" if side else rest
+    return text[:1].upper() + text[1:]
+
+
+#: Every landmark's name as a therapist says it ("Left ASIS", "Right toes", "C7"): the one source of the
+#: labels on the annotated image, the pages and the landmark editor.
+LANDMARK_LABELS: dict[str, str] = {name: _label(name) for name in ALL_LANDMARKS}
+
+
+def landmark_label(name: str) -> str:
+    """'asis_left' -> 'Left ASIS', 'left_shoulder' -> 'Left shoulder', 'c7' -> 'C7'."""
+    return LANDMARK_LABELS.get(name, name.replace("_", " "))
+
+
+def landmark_words(name: str) -> str:
+    """The label inside a sentence: 'left ASIS', 'the' not added; acronyms keep their capitals ('C7')."""
+    label = landmark_label(name)
+    return label if label[:2].isupper() else label[:1].lower() + label[1:]
+
 DEFAULT_VISIBILITY_THRESHOLD = 0.5
 
 

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from myomap.posture import geometry as g
 from myomap.posture.catalog import MetricDef
 from myomap.posture.context import Context, Measurement, NotMeasured
-from myomap.posture.landmarks import Landmark
+from myomap.posture.landmarks import Landmark, landmark_words
 
 
 def _anterior_offset(ctx: Context, point: Landmark, ref: Landmark) -> float:
@@ -24,7 +24,7 @@ def forward_head(ctx: Context, d: MetricDef, side: str | None) -> Measurement:
     ear = ctx.prefer("tragus", f"{ctx.near}_ear")
     shoulder = ctx.prefer(f"acromion_{ctx.near}", f"{ctx.near}_shoulder")
     px = _anterior_offset(ctx, ear, shoulder)
-    return Measurement(px, _offset_text(ctx, ear.name.replace("_", " "), f"the {shoulder.name.replace('_', ' ')}", px), side=ctx.near)
+    return Measurement(px, _offset_text(ctx, landmark_words(ear.name), f"the {landmark_words(shoulder.name)}", px), side=ctx.near)
 
 
 def craniovertebral_angle(ctx: Context, d: MetricDef, side: str | None) -> Measurement:
@@ -46,7 +46,7 @@ def shoulder_protraction(ctx: Context, d: MetricDef, side: str | None) -> Measur
     shoulder = ctx.prefer(f"acromion_{ctx.near}", f"{ctx.near}_shoulder")
     hip = ctx.prefer("greater_trochanter", f"{ctx.near}_hip")
     px = _anterior_offset(ctx, shoulder, hip)
-    return Measurement(px, _offset_text(ctx, shoulder.name.replace("_", " "), f"the {hip.name.replace('_', ' ')}", px), side=ctx.near)
+    return Measurement(px, _offset_text(ctx, landmark_words(shoulder.name), f"the {landmark_words(hip.name)}", px), side=ctx.near)
 
 
 def trunk_lean(ctx: Context, d: MetricDef, side: str | None) -> Measurement:
@@ -61,7 +61,7 @@ def plumb(point_model: str, point_clinical: str | None) -> Callable[[Context, Me
         point = ctx.prefer(point_clinical.format(near=ctx.near), model_name) if point_clinical else ctx.get(model_name)
         base = ctx.prefer("lateral_malleolus", f"{ctx.near}_ankle")
         px = _anterior_offset(ctx, point, base)
-        return Measurement(px, _offset_text(ctx, point.name.replace("_", " "), "the reference line", px), side=ctx.near)
+        return Measurement(px, _offset_text(ctx, landmark_words(point.name), "the reference line", px), side=ctx.near)
 
     return compute
 

@@ -60,11 +60,17 @@ class MetricResult:
     #: have no passes (therapist points, or landmarks stored before passes were kept).
     uncertainty: float | None = None
 
+    @property
+    def value_text(self) -> str:
+        """The value as the pages, the CLI and the annotated image show it (see ``value_text``)."""
+        return value_text(self.base_id or self.id, self.value, self.unit, self.uncertainty)
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "id": self.id,
             "name": self.name,
             "value": None if self.value is None else round(self.value, 2),
+            "value_text": self.value_text,
             "uncertainty": None if self.uncertainty is None else round(self.uncertainty, 2),
             "unit": self.unit,
             "status": self.status,
@@ -169,6 +175,28 @@ def _evaluate(ctx: Context, d: MetricDef, side: str | None, pass_contexts: Seque
         threshold_source=threshold_source, extras=out.extras if reported is not None else {}, landmarks=used,
         uncertainty=uncertainty,
     )
+
+
+def value_text(metric_id: str, value: float | None, unit: str, uncertainty: float | None = None) -> str:
+    """A value shown one way: '73.8° ± 0.5° varus', '2.1 ± 0.3 cm forward', '4.0°', '—' when not measured.
+
+    A signed metric shows its size and the word for its sign (``directions`` in metrics.yaml), never a
+    minus sign, so the value and the reason cannot seem to disagree. ``metric_id`` may carry _left/_right.
+    """
+    if value is None:
+        return "—"
+    metrics = load_catalog().metrics
+    d = metrics.get(metric_id) or metrics.get(metric_id.rsplit("_", 1)[0])
+    size = f"{abs(value):.1f}" if d is not None and d.directions else f"{value:.1f}"
+    size = "0.0" if size == "-0.0" else size
+    word = ""
+    if d is not None and d.directions and size != "0.0":
+        word = f" {d.directions[0] if value > 0 else d.directions[1]}"
+    if unit == "deg":
+        spread = "" if uncertainty is None else f" ± {uncertainty:.1f}°"
+        return f"{size}°{spread}{word}"
+    spread = "" if uncertainty is None else f" ± {uncertainty:.1f}"
+    return f"{size}{spread} {unit}{word}"
 
 
 def _stability_limit(threshold: Threshold, unit: str, settings: Settings) -> float:

@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Any, Literal, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from myomap.posture.catalog import HEIGHT_RANGE_CM, VIEWS
 from myomap.posture.landmarks import ALL_LANDMARKS
+from myomap.posture.metrics import value_text
 from myomap.records.validation import MAX_RECORD_ID, RequestModel
 
 View = Literal["anterior", "posterior", "left", "right"]  # a type needs the words; checked against VIEWS below
@@ -56,6 +57,8 @@ class MetricRead(BaseModel):
         "e.g. therapist points). A deviation is flagged only beyond it; above the stability limit the metric is "
         "'not measured: unstable'."
     )
+    value_text: str = Field("", description="The value as shown to the therapist, one way: its size with the word for "
+                            "its sign where it has one and its uncertainty ('4.2° ± 0.5° varus'), or '—'.")
     unit: str = Field(description="deg, cm, or % of body height (no client height given).")
     status: Literal["normal", "deviation", "not measured"]
     reason: str = Field(description="How the value was found, or why it was not measured.")
@@ -70,6 +73,13 @@ class MetricRead(BaseModel):
     threshold_source: str = ""
     landmarks: list[str] = Field(default_factory=list, description="The points the value was computed from.")
     extras: dict[str, Any] | None = None
+
+    @model_validator(mode="after")
+    def _fill_value_text(self) -> MetricRead:
+        """Results cached before ``value_text`` existed get it from the same function."""
+        if not self.value_text:
+            self.value_text = value_text(self.metric or self.id, self.value, self.unit, self.uncertainty)
+        return self
 
 
 class MuscleRefRead(BaseModel):

@@ -41,11 +41,9 @@ function sideOf(name) {
   return "mid";
 }
 
+// The value as the server words it (value_text: "4.2° ± 0.5° varus"): one wording, made in one place.
 export function formatValue(m) {
-  if (m.value === null || m.value === undefined) return "—";
-  const spread = m.uncertainty === null || m.uncertainty === undefined ? null : m.uncertainty.toFixed(1);
-  if (m.unit === "deg") return spread === null ? `${m.value.toFixed(1)}°` : `${m.value.toFixed(1)}° ± ${spread}°`;
-  return spread === null ? `${m.value.toFixed(1)} ${m.unit}` : `${m.value.toFixed(1)} ± ${spread} ${m.unit}`;
+  return m.value_text || "—";
 }
 
 // ---- upload forms: refuse oversized files before sending them, show progress ---------------------

@@ -22,6 +22,8 @@ from starlette.responses import Response
 from myomap.knowledge.library import UnknownMuscleError, load_knowledge
 from myomap.posture import CAPTURE_STEPS, CLINICAL_LANDMARKS, VIEW_INSTRUCTIONS
 from myomap.posture.annotate import IMAGE_FORMATS, ImageFormat
+from myomap.posture.landmarks import landmark_label
+from myomap.posture.metrics import value_text
 from myomap.posture.people import BOX_MIN_HEIGHT, BOX_MIN_WIDTH, Box
 from myomap.records.accounts.permissions import Permission, require
 from myomap.records.clients.service import get_client_for_user
@@ -75,29 +77,13 @@ SUGGESTED_POINTS: dict[str, tuple[str, ...]] = {
     "left": ("tragus", "c7", "acromion_left", "asis_left", "psis_left", "greater_trochanter", "lateral_malleolus"),
     "right": ("tragus", "c7", "acromion_right", "asis_right", "psis_right", "greater_trochanter", "lateral_malleolus"),
 }
-ACRONYMS = {"c7": "C7", "asis": "ASIS", "psis": "PSIS"}
-
-
-def landmark_label(name: str) -> str:
-    """'left_shoulder' -> 'Left shoulder', 'asis_right' -> 'ASIS (right)', 'c7' -> 'C7'."""
-    words = name.split("_")
-    side = ""
-    if words[-1] in ("left", "right") and len(words) > 1 and words[0] not in ("left", "right"):
-        side = f" ({words.pop()})"
-    text = " ".join(ACRONYMS.get(w, w) for w in words)
-    return (text[:1].upper() + text[1:]) + side
 
 
 def metric_value(m: Any) -> str:
-    """A metric's value with its uncertainty and unit: '5.3° ± 0.4°', '1.6 ± 0.2 cm', '—' when not measured."""
+    """A metric's value shown one way (``myomap.posture.metrics.value_text``): '4.2° ± 0.5° varus', '—'."""
     data = m if isinstance(m, dict) else m.model_dump()
-    value, unit, spread = data.get("value"), data.get("unit", ""), data.get("uncertainty")
-    if value is None:
-        return "—"
-    text = f"{value:.1f}°" if unit == "deg" else f"{value:.1f} {unit}".strip()
-    if spread is None:
-        return text
-    return f"{text} ± {spread:.1f}°" if unit == "deg" else f"{value:.1f} ± {spread:.1f} {unit}".strip()
+    return str(data.get("value_text") or value_text(data.get("metric") or data["id"], data.get("value"), data.get("unit", ""),
+                                                     data.get("uncertainty")))
 
 
 def change_value(value: float | None, unit: str) -> str:
@@ -110,7 +96,7 @@ def change_value(value: float | None, unit: str) -> str:
 templates.env.filters["landmark_label"] = landmark_label
 templates.env.filters["metric_value"] = metric_value
 templates.env.globals["posture_change_value"] = change_value
-templates.env.globals["posture_value"] = lambda value, unit: metric_value({"value": value, "unit": unit})
+templates.env.globals["posture_value"] = value_text
 
 
 def muscle_links(refs: list[Any]) -> list[dict[str, Any]]:
