@@ -88,6 +88,13 @@ def main() -> int:
                 page.screenshot(path=str(out / "posture.png"), full_page=True)
             page.goto(base + "/atlas/muscles/sternocleidomastoid")
             page.screenshot(path=str(out / "atlas-muscle.png"), full_page=True)
+            page.goto(base + "/atlas?q=headache")
+            page.screenshot(path=str(out / "atlas-search.png"))
+            # The pain drawing form on a tablet (820x1180), as a therapist holds it.
+            page.set_viewport_size({"width": 820, "height": 1180})
+            page.goto(client_url + "/pain-drawings/new")
+            page.wait_for_selector("html.chart-mode")
+            page.screenshot(path=str(out / "tablet-pain-form.png"))
             browser.close()
     finally:
         server.terminate()
