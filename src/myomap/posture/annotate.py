@@ -1,4 +1,11 @@
-"""Annotated PNG of a posture photo: grid, reference line, skeleton, landmarks, angle arcs, legend.
+"""Annotated image of a posture photo: marks only, the words stay in the page (issue #9).
+
+Drawn on the photo: a light grid, the reference line, the skeleton, the landmarks, each measured
+angle's arc, and one short label per measured metric (its short name and value with its ± and the
+word for its sign: "Knee 4.2° ± 0.5° varus"). Labels are placed by ``label_layout`` so that none
+overlaps another; one away from its metric has a leader line. The longer text (norms, reasons, the
+key to the marks) is in the page beside the image, readable at any width, and not drawing a text
+panel keeps the drawing a small part of the analysis time (issue #7).
 
 The vertical line is labelled "reference line": it is drawn for orientation and patient education,
 not as a norm (the Kendall plumb-line ideal is contested, posture.md §0.5). Therapist-placed points
@@ -17,6 +24,8 @@ import numpy as np
 import numpy.typing as npt
 
 from myomap.posture import geometry as g
+from myomap.posture.catalog import load_catalog
+from myomap.posture.label_layout import Box, LabelRequest, Layout, leader_end, place_labels
 from myomap.posture.landmarks import Landmark
 from myomap.posture.metrics import MetricResult
 
@@ -65,6 +74,7 @@ SKELETON: tuple[tuple[str, str], ...] = (
 ImageFormat = Literal["png", "jpeg"]
 IMAGE_FORMATS: dict[str, str] = {"png": "image/png", "jpeg": "image/jpeg"}
 JPEG_QUALITY = 90
+LABEL_PAD = 2.0  # pixels of dark background around a label's text
 LEFT_COLOUR = (64, 160, 255)
 RIGHT_COLOUR = (255, 140, 60)
 MID_COLOUR = (235, 235, 235)
@@ -105,13 +115,32 @@ def render_annotation(
     metrics: Sequence[MetricResult],
     visibility_threshold: float = 0.5,
     max_side: int = 1600,
-    legend: bool = True,
     image_format: ImageFormat = "png",
 ) -> bytes:
     """Draw the analysis over the photo and return PNG or JPEG bytes (downscaled to ``max_side`` if larger).
 
     JPEG (quality 90) encodes in about 2 ms where PNG takes about 35 ms for a photo: the pages use it.
     """
+    image, _ = draw_annotation(rgb, view=view, landmarks=landmarks, metrics=metrics,
+                               visibility_threshold=visibility_threshold, max_side=max_side)
+    buf = io.BytesIO()
+    if image_format == "jpeg":
+        image.save(buf, format="JPEG", quality=JPEG_QUALITY)
+    else:
+        image.save(buf, format="PNG", compress_level=1)
+    return buf.getvalue()
+
+
+def draw_annotation(
+    rgb: npt.NDArray[np.uint8],
+    *,
+    view: str,
+    landmarks: Mapping[str, Landmark],
+    metrics: Sequence[MetricResult],
+    visibility_threshold: float = 0.5,
+    max_side: int = 1600,
+) -> tuple[PILImage, Layout]:
+    """The annotated image and where its labels went (boxes in the image's pixels, after downscaling)."""
     from PIL import Image, ImageDraw
 
     base = Image.fromarray(np.ascontiguousarray(rgb)).convert("RGB")  # a copy: the photo is never drawn on
@@ -142,8 +171,6 @@ def render_annotation(
     if ref_x is not None:
         rx = ref_x * scale
         _dashed(draw, (rx, 0), (rx, height), fill=REFERENCE_COLOUR + (200,), width=max(1, round(1.5 * unit)), dash=round(10 * unit))
-        draw.text((rx + 4 * unit, 4 * unit), "reference line", font=small, fill=REFERENCE_COLOUR + (255,),
-                  stroke_width=max(1, round(unit)), stroke_fill=(0, 0, 0, 200))
 
     # Skeleton.
     for a, b in SKELETON:
@@ -152,14 +179,18 @@ def render_annotation(
             colour = UNCERTAIN_COLOUR if bad else (255, 255, 255)
             draw.line([P(landmarks[a]), P(landmarks[b])], fill=colour + ((110 if bad else 190),), width=max(1, round(2 * unit)))
 
-    # Angle arcs.
-    by_id = [m for m in metrics if m.status != "not measured" and m.value is not None]
-    for m in by_id:
-        ref = ARCS.get(m.base_id)
-        pts = [landmarks[n] for n in m.landmarks if n in landmarks]
-        if ref is None or len(pts) < 2:
+    # Angle arcs; each measured metric's label is anchored at its arc's vertex, else at its points' middle.
+    labels: list[tuple[LabelRequest, Colour]] = []
+    for m in (m for m in metrics if m.status != "not measured" and m.value is not None):
+        pts = [P(landmarks[n]) for n in m.landmarks if n in landmarks]
+        if not pts:
             continue
-        _metric_arc(draw, m, [P(p) for p in pts[:2]], ref, unit, small)
+        ref = ARCS.get(m.base_id)
+        anchor = _metric_arc(draw, m, pts[:2], ref, unit) if ref is not None and len(pts) >= 2 else None
+        text = metric_label(m)
+        labels.append((_request(draw, text, anchor or pts[len(pts) // 2], font), STATUS_COLOUR[m.status] + (255,)))
+    if ref_x is not None:
+        labels.append((_request(draw, "reference line", (ref_x * scale, 0.0), small), REFERENCE_COLOUR + (255,)))
 
     # Landmarks.
     r = 3.5 * unit
@@ -176,15 +207,31 @@ def render_annotation(
         else:
             draw.ellipse([px - r, py - r, px + r, py + r], fill=colour + (255,), outline=(0, 0, 0, 255))
 
-    out = base
-    if legend:
-        out = _with_legend_panel(out, view, metrics, font, small, unit)
-    buf = io.BytesIO()
-    if image_format == "jpeg":
-        out.save(buf, format="JPEG", quality=JPEG_QUALITY)
-    else:
-        out.save(buf, format="PNG", compress_level=1)
-    return buf.getvalue()
+    dots: list[Box] = [(x - r * 1.5, y - r * 1.5, x + r * 1.5, y + r * 1.5) for x, y in (P(lm) for lm in landmarks.values())]
+    layout = place_labels([req for req, _ in labels], bounds=(width, height), gap=6 * unit, obstacles=dots)
+    for label in layout.placed:
+        ink = labels[label.index][1]
+        if label.leader:
+            draw.line([label.anchor, leader_end(label)], fill=ink[:3] + (220,), width=max(1, round(unit)))
+        x0, y0, x1, y1 = label.box
+        draw.rectangle([x0, y0, x1, y1], fill=(0, 0, 0, 150))
+        draw.text((x0 + LABEL_PAD, y0 + LABEL_PAD), label.text, font=small if label.text == "reference line" else font,
+                  fill=ink, anchor="lt")
+    return base, layout
+
+
+def metric_label(m: MetricResult) -> str:
+    """A metric's label on the image: its short name and value, shown one way ("Knee 4.2° ± 0.5° varus")."""
+    d = load_catalog().metrics.get(m.base_id)
+    short = d.short if d is not None else m.name
+    side = f" {m.side}" if m.side and m.id != m.base_id else ""  # a per-side metric: which knee, which foot
+    higher = f", {m.side}" if m.side and m.id == m.base_id and m.view in ("anterior", "posterior") else ""
+    return _plain(f"{short}{side} {m.value_text}{higher}")
+
+
+def _request(draw: ImageDraw, text: str, anchor: Point, font: Font) -> LabelRequest:
+    x0, y0, x1, y1 = draw.textbbox((0, 0), text, font=font, anchor="lt")
+    return LabelRequest(text=text, anchor=anchor, size=(x1 + 2 * LABEL_PAD, y1 + 2 * LABEL_PAD))
 
 
 @functools.lru_cache(maxsize=8)
@@ -224,9 +271,8 @@ def _dashed(draw: ImageDraw, a: Point, b: Point, *, fill: Colour, width: int, da
                   fill=fill, width=width)
 
 
-def _metric_arc(draw: ImageDraw, m: MetricResult, pts: Sequence[Point], ref: str, unit: float, font: Font) -> None:
-    if m.value is None:
-        return
+def _metric_arc(draw: ImageDraw, m: MetricResult, pts: Sequence[Point], ref: str, unit: float) -> Point | None:
+    """Draw the angle between the metric's line and its reference direction; return the vertex."""
     colour = STATUS_COLOUR[m.status] + (255,)
     p0, p1 = pts
     if ref == "horizontal" and m.base_id != "craniovertebral_angle":
@@ -235,7 +281,7 @@ def _metric_arc(draw: ImageDraw, m: MetricResult, pts: Sequence[Point], ref: str
         p0, p1 = pts[1], pts[0]  # vertex at C7, line to the tragus
     length = g.distance(p0, p1)
     if length < 4:
-        return
+        return None
     line_dir = g.line_angle(p0, p1)
     if ref == "horizontal":
         ref_dir = 0.0 if abs(line_dir) <= 90 else 180.0
@@ -253,17 +299,7 @@ def _metric_arc(draw: ImageDraw, m: MetricResult, pts: Sequence[Point], ref: str
     start, end = min(a, b), max(a, b)
     if end - start > 0.2:
         draw.arc([p0[0] - rad, p0[1] - rad, p0[0] + rad, p0[1] + rad], start=start, end=end, fill=colour, width=max(1, round(1.5 * unit)))
-    # Label just outside the arc, on the side of the reference line away from the measured line.
-    mid = math.radians(-(start + end) / 2)
-    tx, ty = p0[0] + math.cos(mid) * (rad + 8 * unit), p0[1] - math.sin(mid) * (rad + 8 * unit)
-    if ref == "horizontal":
-        below = math.sin(math.radians(line_dir)) > 0  # line rises: put the label under the reference
-        ty += (12 if below else -12) * unit
-        anchor = "lm"
-    else:
-        anchor = "lm" if math.cos(math.radians(line_dir)) >= 0 else "rm"
-    label = f"{_num(m.value)}°" + ("" if m.uncertainty is None else f" ±{m.uncertainty:.1f}")
-    draw.text((tx, ty), label, font=font, fill=colour, anchor=anchor, stroke_width=max(1, round(unit)), stroke_fill=(0, 0, 0, 220))
+    return p0
 
 
 _PLAIN = str.maketrans({"–": "-", "—": "-", "→": "->", "≥": ">=", "≤": "<="})
@@ -278,45 +314,3 @@ def _num(value: float) -> str:
 def _plain(text: str) -> str:
     """Characters the bundled default font lacks, replaced (it has ° and ±)."""
     return text.translate(_PLAIN)
-
-
-def _with_legend_panel(photo: PILImage, view: str, metrics: Sequence[MetricResult], font: Font, small: Font, unit: float) -> PILImage:
-    """The photo with a legend panel on its right, so the legend never hides the client."""
-    from PIL import Image, ImageDraw
-
-    measured = [m for m in metrics if m.status != "not measured"]
-    lines: list[tuple[str, tuple[int, int, int], Font]] = [(f"{view} view", (255, 255, 255), font)]
-    for m in measured:
-        if m.value is None:
-            continue
-        u = "°" if m.unit == "deg" else f" {m.unit}"
-        side = f" [{m.side}]" if m.side and not m.name.endswith(f"({m.side})") else ""
-        spread = "" if m.uncertainty is None else f" ±{m.uncertainty:.1f}{'°' if m.unit == 'deg' else ''}"
-        lines.append((f"{m.name}: {_num(m.value)}{u}{spread}{side}", STATUS_COLOUR[m.status], small))
-        lines.append((f"    {m.status}; normal range {m.threshold}", STATUS_COLOUR[m.status], small))
-    missing = [m for m in metrics if m.status == "not measured"]
-    if missing:
-        lines.append((f"not measured: {len(missing)}", STATUS_COLOUR["not measured"], small))
-        lines += [(f"    {m.name}" + ("" if m.uncertainty is None or "unstable" not in m.reason
-                                      else f": unstable (±{m.uncertainty:.1f})"), STATUS_COLOUR["not measured"], small)
-                  for m in missing]
-    lines += [
-        ("", (0, 0, 0), small),
-        ("dot: model point   diamond: therapist point", (210, 210, 210), small),
-        ("hollow grey: uncertain point", (210, 210, 210), small),
-        ("dashed cyan: reference line (not a norm)", REFERENCE_COLOUR, small),
-        ("blue: client's left   orange: client's right", (210, 210, 210), small),
-    ]
-    pad = round(10 * unit)
-    line_h = round(17 * unit)
-    probe = ImageDraw.Draw(photo)
-    panel_w = int(max(probe.textlength(_plain(t), font=f) for t, _, f in lines) + 2 * pad)
-    height = max(photo.height, pad * 2 + line_h * len(lines))
-    canvas = Image.new("RGB", (photo.width + panel_w, height), (28, 28, 30))
-    canvas.paste(photo, (0, 0))
-    draw = ImageDraw.Draw(canvas)
-    x0 = photo.width + pad
-    for i, (text, colour, f) in enumerate(lines):
-        if text:
-            draw.text((x0, pad + i * line_h), _plain(text), font=f, fill=colour)
-    return canvas

@@ -128,6 +128,7 @@ class MetricDef:
     #: Words for the sign of a signed value (positive, negative), e.g. ("valgus", "varus"): the value is
     #: shown as its size and the word, never with a minus sign. None for magnitudes (sided metrics).
     directions: tuple[str, str] | None = None
+    short: str = ""  # the name beside the value on the annotated image
 
     def threshold_for_sex(self, sex: Sex | None) -> tuple[Threshold, str]:
         """The normal range for a client of this sex, and where it comes from (None: not given)."""
@@ -181,6 +182,7 @@ def _metric(raw: Mapping[str, Any]) -> MetricDef:
         threshold_male=Threshold.from_mapping(raw["threshold_male"]) if raw.get("threshold_male") else None,
         threshold_male_source=raw.get("threshold_male_source"),
         directions=(directions[0], directions[1]) if directions else None,
+        short=str(raw.get("short") or raw["name"]),
     )
 
 

@@ -208,7 +208,7 @@ def _annotated(db: DbSession, actor: ApiActor, assessment_id: RecordId, view: Vi
 @router.get("/posture-assessments/{assessment_id}/views/{view}/annotated.jpg", response_class=Response,
             responses=JPEG, summary="The annotated photo of a view (JPEG, fast)")
 def annotated_jpeg(db: DbSession, actor: ApiActor, assessment_id: RecordId, view: View) -> Response:
-    """Landmarks, reference line and angles with their ± drawn on the photo, legend on the right."""
+    """Landmarks, reference line and angles drawn on the photo, each measured value labelled with its ± (no two labels overlap)."""
     return _annotated(db, actor, assessment_id, view, "jpeg")
 
 
