@@ -260,7 +260,7 @@ def test_fills_render_as_presentation_attributes() -> None:
     assert find(root, "chin").get("fill") is None  # intensity 0 is no fill
     legend = next(s for s in root.iter(f"{SVG}svg") if s.get("class") == "bodychart-legend")
     legend_text = " ".join(t.text or "" for t in legend.iter(f"{SVG}text"))
-    assert "Pain intensity" in legend_text and "Essential" in legend_text and "Spillover" in legend_text
+    assert "Key: pain intensity" in legend_text and "Essential" in legend_text and "Spillover" in legend_text
 
 
 def test_no_legend_without_fills() -> None:

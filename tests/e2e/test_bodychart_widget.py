@@ -29,12 +29,11 @@ STATIC = Path(__file__).resolve().parents[2] / "src" / "myomap" / "web" / "stati
 CSP = "default-src 'self'; style-src 'self'"
 
 
-def row(region: str, value: str = "", default: str | None = None, hidden: bool = True) -> str:
-    extra = f' data-default="{default}"' if default else ""
+def row(region: str, value: str = "", hidden: bool = True) -> str:
     return (
         f'<tr data-region-row="{region}"{" hidden" if hidden else ""}><th>{region}</th>'
         f'<td><input type="number" min="0" max="10" step="1" name="pain-{region}" '
-        f'data-region-input="{region}" value="{value}"{extra}></td></tr>'
+        f'data-region-input="{region}" value="{value}"></td></tr>'
     )
 
 
@@ -60,7 +59,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     rows = "".join(
         [
             row("anterior_thigh.left"),
-            row("umbilical", default="7"),
+            row("umbilical"),
             row("posterior_thigh.right", value="3", hidden=False),
             row("temple.right", value="0"),
         ]
@@ -107,14 +106,22 @@ def input_for(pg: Page, rid: str) -> Locator:
     return pg.locator(f'input[data-region-input="{rid}"]')
 
 
-def test_click_sets_the_default_reveals_the_row_paints_and_focuses(page: Page) -> None:
+def choose(pg: Page, value: str, chart: str = "#painchart") -> None:
+    """Press an intensity in the chart's open panel."""
+    pg.locator(f"{chart} .bodychart-panel").get_by_role("button", name=value, exact=True).click()
+
+
+def test_click_reveals_the_row_and_opens_the_panel_and_a_choice_paints(page: Page) -> None:
     assert region(page, "anterior_thigh.left").get_attribute("aria-pressed") == "false"
     assert page.locator('[data-region-row="anterior_thigh.left"]').is_hidden()
     region(page, "anterior_thigh.left").click()
     field = input_for(page, "anterior_thigh.left")
-    assert field.input_value() == "5"
+    assert field.input_value() == ""  # the click itself sets nothing
     assert page.locator('[data-region-row="anterior_thigh.left"]').is_visible()
-    assert field.evaluate("el => el === document.activeElement")
+    assert page.locator("#painchart .bodychart-panel").is_visible()
+    assert page.evaluate("document.activeElement.classList.contains('intensity-choice')")
+    choose(page, "5")
+    assert field.input_value() == "5"
     el = region(page, "anterior_thigh.left")
     assert el.get_attribute("fill") == heat_colour(5)
     assert el.get_attribute("aria-pressed") == "true"
@@ -129,10 +136,10 @@ def test_click_sets_the_default_reveals_the_row_paints_and_focuses(page: Page) -
     )
 
 
-def test_data_default_is_used_and_typing_repaints(page: Page) -> None:
-    region(page, "umbilical").click()
+def test_typing_repaints(page: Page) -> None:
+    region(page, "umbilical").click()  # reveals the row
     field = input_for(page, "umbilical")
-    assert field.input_value() == "7"
+    field.fill("7")
     assert region(page, "umbilical").get_attribute("fill") == heat_colour(7)
     field.fill("9")
     assert region(page, "umbilical").get_attribute("fill") == heat_colour(9)
@@ -151,24 +158,35 @@ def test_existing_values_are_painted_on_load_and_never_discarded_by_a_click(page
     el.click()
     assert input_for(page, "posterior_thigh.right").input_value() == "3"
     assert el.get_attribute("fill") == heat_colour(3)
-    # a stored 0 counts as "no intensity yet": a click gives it the default
+    # a stored 0 is kept too: the panel opens on it
     assert region(page, "temple.right").get_attribute("fill") is None
     region(page, "temple.right").click()
-    assert input_for(page, "temple.right").input_value() == "5"
+    assert input_for(page, "temple.right").input_value() == "0"
+    assert page.locator("#painchart .bodychart-panel button[aria-pressed=true]").text_content() == "0"
 
 
 def test_keyboard_users_can_tab_to_regions_and_press_enter_or_space(page: Page) -> None:
     page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.dataset.zoom") == "in"  # the zoom bar first ("out" is disabled)
+    page.locator('#painchart [data-inset="feet"]').focus()
+    page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.classList.contains('region')")
     region(page, "umbilical").focus()
     page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.textContent") == "0"  # the panel, on its first choice
+    for _ in range(7):
+        page.keyboard.press("Tab")
+    page.keyboard.press("Enter")
     assert input_for(page, "umbilical").input_value() == "7"
-    assert input_for(page, "umbilical").evaluate("el => el === document.activeElement")
     assert region(page, "umbilical").get_attribute("fill") == heat_colour(7)
+    page.keyboard.press("Escape")
+    assert page.evaluate("document.activeElement.dataset.region") == "umbilical"
     region(page, "anterior_thigh.left").focus()
     page.keyboard.press(" ")
-    assert input_for(page, "anterior_thigh.left").input_value() == "5"
-    assert region(page, "anterior_thigh.left").get_attribute("fill") == heat_colour(5)
+    page.keyboard.press("Tab")
+    page.keyboard.press("Space")
+    assert input_for(page, "anterior_thigh.left").input_value() == "1"
+    assert region(page, "anterior_thigh.left").get_attribute("fill") == heat_colour(1)
 
 
 def test_focus_is_visible(page: Page) -> None:
@@ -203,6 +221,7 @@ def test_charts_swapped_in_by_htmx_are_enhanced_once(page: Page) -> None:
     assert page.evaluate("window.regionEvents") == 1
     # a region with an input works from the new chart too, and every chart is repainted
     region(page, "anterior_thigh.left", "#later-chart").click()
+    choose(page, "5", "#later-chart")
     assert input_for(page, "anterior_thigh.left").input_value() == "5"
     assert region(page, "anterior_thigh.left", "#later-chart").get_attribute("fill") == heat_colour(5)
     assert region(page, "anterior_thigh.left").get_attribute("fill") == heat_colour(5)

@@ -24,10 +24,11 @@ from typing import Any
 
 import yaml
 
-from myomap.atlas.regions import Region, Side, View, load_atlas
+from myomap.atlas.regions import Region, RegionAtlas, Side, View, load_atlas
 
 __all__ = [
     "ChartGeometry",
+    "Inset",
     "Point",
     "RegionShape",
     "chart_geometry",
@@ -211,6 +212,22 @@ class RegionShape:
 
 
 @dataclass(frozen=True)
+class Inset:
+    """An enlarged view of small regions (head and neck, a hand, the feet) that the zoom bar jumps
+    to: on each view, the box ``(x, y, w, h)`` framing its regions (views without any are absent)."""
+
+    id: str
+    label: str
+    areas: frozenset[str]  # the atlas areas it enlarges
+    side: Side | None  # one side only (a hand), or both
+    boxes: dict[View, tuple[float, float, float, float]]
+
+    def frames(self, region: Region) -> bool:
+        """Whether the region is one this inset enlarges."""
+        return region.area in self.areas and (self.side is None or region.side in (None, self.side))
+
+
+@dataclass(frozen=True)
 class ChartGeometry:
     """The whole figure: canvas size, region shapes, body outline, detail lines and labels."""
 
@@ -222,6 +239,7 @@ class ChartGeometry:
     silhouettes: dict[View, tuple[Polygon, ...]]  # the body outline per view: one polygon per segment
     details: dict[View, tuple[Polygon, ...]]  # decorative open lines (nose, navel ...) per view
     labels: dict[View, tuple[Label, ...]]
+    insets: tuple[Inset, ...] = ()
 
 
 def _side_sign(view: View, side: Side | None) -> int:
@@ -398,7 +416,33 @@ def _parse_geometry(doc: dict[str, Any]) -> ChartGeometry:
             )
             for lab in doc.get("labels", {}).get(view.value, ())
         )
-    return ChartGeometry(width, height, midline, segments, shapes, silhouettes, details, labels)
+    insets = _parse_insets(doc.get("insets", {}), shapes, atlas)
+    return ChartGeometry(width, height, midline, segments, shapes, silhouettes, details, labels, insets)
+
+
+def _parse_insets(raw: dict[str, Any], shapes: dict[str, RegionShape], atlas: RegionAtlas) -> tuple[Inset, ...]:
+    margin = float(raw.get("margin", 0))
+    insets: list[Inset] = []
+    for item in raw.get("list", ()):
+        areas = set(item["areas"])
+        unknown = areas - set(atlas.areas)
+        if unknown:
+            raise ValueError(f"inset {item['id']!r} names unknown areas {sorted(unknown)}")
+        side = Side(item["side"]) if "side" in item else None
+        boxes: dict[View, tuple[float, float, float, float]] = {}
+        for view in View:
+            inset = Inset(str(item["id"]), str(item["label"]), frozenset(areas), side, {})
+            found = [shape.box for rid, shape in shapes.items() if shape.view is view and inset.frames(atlas.regions[rid])]
+            if found:
+                x0 = min(b[0] for b in found) - margin
+                y0 = min(b[1] for b in found) - margin
+                x1 = max(b[0] + b[2] for b in found) + margin
+                y1 = max(b[1] + b[3] for b in found) + margin
+                boxes[view] = (x0, y0, x1 - x0, y1 - y0)
+        if not boxes:
+            raise ValueError(f"inset {item['id']!r} frames no region")
+        insets.append(Inset(str(item["id"]), str(item["label"]), frozenset(areas), side, boxes))
+    return tuple(insets)
 
 
 def _segment_names(spec: dict[str, Any]) -> list[str]:

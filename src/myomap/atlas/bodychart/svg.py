@@ -276,16 +276,16 @@ def _legend(fills: Mapping[str, RegionFill], marks: Sequence[ChartMark], interac
     said: list[str] = []  # the legend in words, for its accessible name
     x = 0.0
     if "heat" in styles or interactive:
+        # A key, not a picker: one unbroken bar of the ten colours (nothing to tap), ends labelled.
         said.append("pain intensity 1 to 10, from pale yellow to dark red")
-        items.append(f'<text x="{_fmt(x)}" y="13" class="legend-title">Pain intensity</text>')
-        x += 94
+        items.append(f'<text x="{_fmt(x)}" y="13" class="legend-title">Key: pain intensity</text>')
+        x += 124
         for i in range(1, 11):
-            items.append(
-                f'<rect x="{_fmt(x)}" y="2" width="14" height="14" fill="{heat_colour(i)}" stroke="{REGION_STROKE}" stroke-width="0.5"/>'
-                f'<text x="{_fmt(x + 7)}" y="28" text-anchor="middle" class="legend-tick">{i}</text>'
-            )
-            x += 15
-        x += 14
+            items.append(f'<rect class="legend-step" x="{_fmt(x + (i - 1) * 12)}" y="4" width="12" height="10" fill="{heat_colour(i)}"/>')
+        items.append(f'<rect x="{_fmt(x)}" y="4" width="120" height="10" fill="none" stroke="{REGION_STROKE}" stroke-width="0.5"/>')
+        for i in (1, 5, 10):
+            items.append(f'<text x="{_fmt(x + (i - 0.5) * 12)}" y="27" text-anchor="middle" class="legend-tick">{i}</text>')
+        x += 120 + 20
     patt = f"{dom_id}-legend-stipple"
     swatches = (
         ("essential", f'fill="{ESSENTIAL_FILL}"', "Essential pain", "solid red"),
@@ -311,7 +311,31 @@ def _legend(fills: Mapping[str, RegionFill], marks: Sequence[ChartMark], interac
     width = max(x, 10.0)
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" class="bodychart-legend" viewBox="0 0 {_fmt(width)} 32" '
-        f'role="img" aria-label="Legend: {"; ".join(said)}"><defs>{_stipple(patt)}</defs>' + "".join(items) + "</svg>"
+        f'role="img" aria-label="Key: {"; ".join(said)}"><defs>{_stipple(patt)}</defs>' + "".join(items) + "</svg>"
+    )
+
+
+def _zoom_bar() -> str:
+    """The zoom controls of an interactive chart, hidden until ``bodychart.js`` runs (they need it).
+
+    Each inset button carries, per view, the box that frames its regions (``data-box-<view>``).
+    """
+    buttons = [
+        '<button type="button" class="zoom-button" data-zoom="out">Zoom out</button>',
+        '<button type="button" class="zoom-button" data-zoom="in">Zoom in</button>',
+        '<button type="button" class="zoom-button" data-zoom="reset" aria-pressed="true">Whole body</button>',
+    ]
+    for inset in chart_geometry().insets:
+        boxes = "".join(
+            f' data-box-{view.value}="{" ".join(_fmt(v) for v in box)}"' for view, box in inset.boxes.items()
+        )
+        buttons.append(
+            f'<button type="button" class="zoom-button" data-inset="{escape(inset.id)}"{boxes} aria-pressed="false">'
+            f"{escape(inset.label)}</button>"
+        )
+    return (
+        f'<div class="bodychart-zoom" role="group" aria-label="Zoom the chart" data-zoom-bar="" hidden="hidden">{"".join(buttons)}'
+        "</div>"
     )
 
 
@@ -328,7 +352,8 @@ def render_chart(
 
     ``fills`` maps chart region ids to how they are painted; ``marks`` are crosses at points in
     regions. ``interactive`` marks the figure for ``bodychart.js``, which makes every region a
-    focusable toggle button (only then, so that without JavaScript nothing pretends to be a button).
+    focusable toggle button (only then, so that without JavaScript nothing pretends to be a button),
+    and adds the zoom bar (zoom in and out, whole body, and the insets of ``bodychart_geometry.yaml``).
     The markup is well-formed XML, uses presentation attributes only (no ``style=``), and escapes
     every text. Unknown region ids raise :class:`~myomap.atlas.regions.UnknownRegionError`.
     """
@@ -341,7 +366,10 @@ def render_chart(
     for mark in marks:
         region_shape(mark.region_id)
     attrs = ' data-interactive="true"' if interactive else ""
-    parts = [f'<figure class="bodychart" id="{dom_id}"{attrs}><div class="bodychart-views">']
+    parts = [f'<figure class="bodychart" id="{dom_id}"{attrs}>']
+    if interactive:
+        parts.append(_zoom_bar())
+    parts.append('<div class="bodychart-views">')
     parts.extend(_render_view(View(v), fills, marks, interactive, dom_id) for v in views)
     parts.append("</div>")
     parts.append(_legend(fills, marks, interactive, dom_id))

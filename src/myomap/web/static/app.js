@@ -43,6 +43,37 @@ function refreshCounts() {
   }
 }
 
+// ---- find a region by name: every word typed must appear in its name, area or synonyms ------
+function filterWords() {
+  const filter = form.querySelector("[data-region-filter]");
+  return filter ? filter.value.toLowerCase().split(/[^a-z0-9'-]+/).filter(Boolean) : [];
+}
+
+function applyFilter() {
+  const words = filterWords();
+  const status = form.querySelector("[data-region-filter-status]");
+  for (const area of form.querySelectorAll("details.area")) area.hidden = false;
+  if (!words.length) {
+    if (status) status.textContent = "";
+    if (root.classList.contains("chart-mode")) enterChartMode(); else leaveChartMode();
+    return;
+  }
+  let total = 0;
+  for (const area of form.querySelectorAll("details.area")) {
+    let n = 0;
+    for (const row of area.querySelectorAll("[data-region-row]")) {
+      const terms = row.dataset.terms || "";
+      const match = words.every((w) => terms.includes(w));
+      row.hidden = !match;
+      if (match) n += 1;
+    }
+    area.hidden = n === 0;
+    if (n) area.open = true;
+    total += n;
+  }
+  if (status) status.textContent = total ? `${total} ${total === 1 ? "region matches" : "regions match"}.` : "No region matches.";
+}
+
 function enterChartMode() {
   root.classList.add("chart-mode");
   for (const area of form.querySelectorAll("details.area")) area.open = true;
@@ -54,6 +85,7 @@ function enterChartMode() {
     toggle.textContent = "Show the full region list";
   }
   refreshCounts();
+  if (filterWords().length) applyFilter();
 }
 
 function leaveChartMode() {
@@ -68,16 +100,26 @@ function leaveChartMode() {
     toggle.textContent = "Show only marked regions";
   }
   refreshCounts();
+  if (filterWords().length) applyFilter();
 }
 
 if (form) {
   form.addEventListener("input", refreshCounts);
   form.addEventListener("change", refreshCounts);
-  // A region chosen on the chart reveals its row: make sure its area is open too.
+  // A region chosen on the chart reveals its row: make sure its area is open too. Focus on the
+  // group's own heading is left alone, so one click or one key toggles it once.
   form.addEventListener("focusin", (event) => {
+    if (event.target.closest && event.target.closest("summary")) return;
     const area = event.target.closest && event.target.closest("details.area");
     if (area && !area.open) area.open = true;
   });
+  const filter = form.querySelector("[data-region-filter]");
+  if (filter) {
+    form.querySelector("[data-region-filter-box]").hidden = false;
+    filter.addEventListener("input", applyFilter);
+    // Enter in the filter must not submit the drawing
+    filter.addEventListener("keydown", (event) => { if (event.key === "Enter") event.preventDefault(); });
+  }
   const toggle = form.querySelector("[data-list-toggle]");
   if (toggle) {
     toggle.addEventListener("click", () => {
