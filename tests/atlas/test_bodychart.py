@@ -352,3 +352,29 @@ def test_two_charts_on_a_page_do_not_share_ids() -> None:
 def test_dom_id_must_be_an_identifier(bad: str) -> None:
     with pytest.raises(ValueError):
         render_chart(dom_id=bad)
+
+
+# ---- insets (the zoom bar's enlarged views) ------------------------------------------------------
+
+
+def test_each_inset_frames_every_region_it_enlarges_and_the_zoom_bar_carries_the_boxes() -> None:
+    from myomap.atlas.bodychart.geometry import chart_geometry
+
+    g, atlas = chart_geometry(), load_atlas()
+    assert [i.label for i in g.insets] == ["Head and neck", "Right hand", "Left hand", "Feet"]
+    for inset in g.insets:
+        framed = [rid for rid, r in atlas.regions.items() if inset.frames(r)]
+        assert framed, inset.id
+        for rid in framed:
+            shape = g.shapes[rid]
+            x, y, w, h = inset.boxes[shape.view]
+            bx, by, bw, bh = shape.box
+            assert x <= bx and y <= by and bx + bw <= x + w and by + bh <= y + h, (inset.id, rid)
+    # a hand inset shows one hand only: the other hand's regions lie outside its box
+    right = next(i for i in g.insets if i.id == "right_hand")
+    x, _, w, _ = right.boxes[View.ANTERIOR]
+    other = g.shapes["thumb.left"].box
+    assert other[0] > x + w
+    markup = render_chart(interactive=True)
+    assert 'data-inset="right_hand"' in markup and 'data-box-anterior="' in markup
+    assert "data-zoom-bar" not in render_chart()  # read-only charts have no zoom bar
