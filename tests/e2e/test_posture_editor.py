@@ -79,7 +79,7 @@ def test_a_therapist_drags_a_shoulder_point_and_saves_it(
     value = page.locator('#metrics-editor tr[data-metric="shoulder_height_difference"] [data-cell="value"]')
     before_value = value.inner_text()
     before_y = _number(point, "data-y")
-    box = point.bounding_box()
+    box = point.locator(".lm-dot").bounding_box()  # the point itself, not its label beside it
     assert box is not None
     cx, cy = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
     page.mouse.move(cx, cy)
@@ -105,7 +105,8 @@ def test_a_therapist_drags_a_shoulder_point_and_saves_it(
     # ... and a clinical point comes from the palette, then a tap on the photo.
     page.get_by_role("button", name="Left acromion").click()
     expect(editor).to_have_class(re.compile(r"\bis-placing\b"))
-    shoulder_box = left.bounding_box()
+    left.locator(".lm-dot").scroll_into_view_if_needed()  # below 1100 px the palette is under the photo
+    shoulder_box = left.locator(".lm-dot").bounding_box()
     assert shoulder_box is not None
     with page.expect_response(lambda r: r.url.endswith("/api/posture/recompute")):
         page.mouse.click(shoulder_box["x"] + shoulder_box["width"] / 2 + 6, shoulder_box["y"] + shoulder_box["height"] / 2 - 4)

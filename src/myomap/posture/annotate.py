@@ -24,7 +24,6 @@ import numpy as np
 import numpy.typing as npt
 
 from myomap.posture import geometry as g
-from myomap.posture.catalog import load_catalog
 from myomap.posture.label_layout import Box, LabelRequest, Layout, leader_end, place_labels
 from myomap.posture.landmarks import Landmark
 from myomap.posture.metrics import MetricResult
@@ -221,12 +220,8 @@ def draw_annotation(
 
 
 def metric_label(m: MetricResult) -> str:
-    """A metric's label on the image: its short name and value, shown one way ("Knee 4.2° ± 0.5° varus")."""
-    d = load_catalog().metrics.get(m.base_id)
-    short = d.short if d is not None else m.name
-    side = f" {m.side}" if m.side and m.id != m.base_id else ""  # a per-side metric: which knee, which foot
-    higher = f", {m.side}" if m.side and m.id == m.base_id and m.view in ("anterior", "posterior") else ""
-    return _plain(f"{short}{side} {m.value_text}{higher}")
+    """A metric's label on the image (``MetricResult.label``), in characters the bundled font has."""
+    return _plain(m.label)
 
 
 def _request(draw: ImageDraw, text: str, anchor: Point, font: Font) -> LabelRequest:

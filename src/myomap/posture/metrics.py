@@ -65,12 +65,18 @@ class MetricResult:
         """The value as the pages, the CLI and the annotated image show it (see ``value_text``)."""
         return value_text(self.base_id or self.id, self.value, self.unit, self.uncertainty)
 
+    @property
+    def label(self) -> str:
+        """Its short name and value, as on the annotated image and the editor's summary (see ``short_label``)."""
+        return short_label(self.id, self.base_id, self.view, self.side, self.value_text)
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "id": self.id,
             "name": self.name,
             "value": None if self.value is None else round(self.value, 2),
             "value_text": self.value_text,
+            "label": self.label,
             "uncertainty": None if self.uncertainty is None else round(self.uncertainty, 2),
             "unit": self.unit,
             "status": self.status,
@@ -197,6 +203,15 @@ def value_text(metric_id: str, value: float | None, unit: str, uncertainty: floa
         return f"{size}°{spread}{word}"
     spread = "" if uncertainty is None else f" ± {uncertainty:.1f}"
     return f"{size}{spread} {unit}{word}"
+
+
+def short_label(result_id: str, base_id: str, view: str, side: str | None, text: str) -> str:
+    """'Knee right 4.2° ± 0.5° varus', 'Shoulders 2.1°, right' (the higher side): a metric in a few words."""
+    d = load_catalog().metrics.get(base_id)
+    short = d.short if d is not None else result_id.replace("_", " ")
+    per_side = f" {side}" if side and result_id != base_id else ""  # which knee, which foot
+    higher = f", {side}" if side and result_id == base_id and view in FRONTAL_VIEWS else ""  # the side it leans to
+    return f"{short}{per_side} {text}{higher}"
 
 
 def _stability_limit(threshold: Threshold, unit: str, settings: Settings) -> float:

@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_vali
 
 from myomap.posture.catalog import HEIGHT_RANGE_CM, VIEWS
 from myomap.posture.landmarks import ALL_LANDMARKS
-from myomap.posture.metrics import value_text
+from myomap.posture.metrics import short_label, value_text
 from myomap.records.validation import MAX_RECORD_ID, RequestModel
 
 View = Literal["anterior", "posterior", "left", "right"]  # a type needs the words; checked against VIEWS below
@@ -59,6 +59,7 @@ class MetricRead(BaseModel):
     )
     value_text: str = Field("", description="The value as shown to the therapist, one way: its size with the word for "
                             "its sign where it has one and its uncertainty ('4.2° ± 0.5° varus'), or '—'.")
+    label: str = Field("", description="Its short name and value, as on the annotated image: 'Knee right 4.2° ± 0.5° varus'.")
     unit: str = Field(description="deg, cm, or % of body height (no client height given).")
     status: Literal["normal", "deviation", "not measured"]
     reason: str = Field(description="How the value was found, or why it was not measured.")
@@ -79,6 +80,8 @@ class MetricRead(BaseModel):
         """Results cached before ``value_text`` existed get it from the same function."""
         if not self.value_text:
             self.value_text = value_text(self.metric or self.id, self.value, self.unit, self.uncertainty)
+        if not self.label:
+            self.label = short_label(self.id, self.metric or self.id, self.view, self.side, self.value_text)
         return self
 
 

@@ -21,6 +21,7 @@ const LINES = [
 ];
 const DOT_PX = 7; // on-screen radius of a point
 const HIT_PX = 22; // on-screen radius that catches a finger
+const LABEL_PX = 13; // on-screen size of a point's label
 
 function csrfToken() {
   const raw = document.body.getAttribute("hx-headers");
@@ -265,6 +266,7 @@ function initEditor(svg) {
   const removeButton = document.querySelector("[data-remove-point]");
   const placeHint = document.querySelector("[data-place-hint]");
   const palette = new Map([...document.querySelectorAll("[data-add]")].map((b) => [b.dataset.add, b]));
+  const summary = document.querySelector("[data-summary] ul");
 
   const points = new Map();
   let selected = null;
@@ -335,6 +337,11 @@ function initEditor(svg) {
       c.setAttribute("class", cls);
       g.appendChild(c);
     }
+    const text = document.createElementNS(SVG_NS, "text");
+    text.setAttribute("class", "lm-label");
+    text.setAttribute("aria-hidden", "true");
+    text.textContent = g.dataset.label;
+    g.appendChild(text);
     pointsLayer.appendChild(g);
     const p = register(g);
     scaleMarkers();
@@ -347,6 +354,30 @@ function initEditor(svg) {
     unitsPerPx = W / width;
     for (const c of svg.querySelectorAll(".lm-dot")) c.setAttribute("r", (DOT_PX * unitsPerPx).toFixed(2));
     for (const c of svg.querySelectorAll(".lm-hit")) c.setAttribute("r", (HIT_PX * unitsPerPx).toFixed(2));
+    for (const t of svg.querySelectorAll(".lm-label")) t.setAttribute("font-size", (LABEL_PX * unitsPerPx).toFixed(2));
+    layoutLabels();
+  }
+
+  // Each point's name beside it, away from the body's midline; labels on one side that would
+  // overlap are pushed down one line at a time (the face's points are close together).
+  function layoutLabels() {
+    const gap = DOT_PX * 1.6 * unitsPerPx;
+    const lineHeight = LABEL_PX * 1.3 * unitsPerPx;
+    const xs = [...points.values()].map((p) => p.x).sort((a, b) => a - b);
+    const mid = xs.length ? xs[Math.floor(xs.length / 2)] : W / 2;
+    for (const leftSide of [true, false]) {
+      const list = [...points.values()].filter((p) => (p.x < mid) === leftSide).sort((a, b) => a.y - b.y);
+      let last = -Infinity;
+      for (const p of list) {
+        const y = Math.max(p.y, last + lineHeight);
+        last = y;
+        const text = p.el.querySelector(".lm-label");
+        if (!text) continue;
+        text.setAttribute("x", (leftSide ? -gap : gap).toFixed(2));
+        text.setAttribute("y", (y - p.y).toFixed(2));
+        text.setAttribute("text-anchor", leftSide ? "end" : "start");
+      }
+    }
   }
 
   function drawLines() {
@@ -405,6 +436,7 @@ function initEditor(svg) {
     p.passes = null;
     render(p);
     drawLines();
+    layoutLabels();
   }
 
   function changed(p, delay = 0) {
@@ -484,6 +516,15 @@ function initEditor(svg) {
         row.classList.add("is-updated");
       }
     }
+    if (summary) {
+      summary.replaceChildren(...result.metrics.filter((m) => m.status !== "not measured").map((m) => {
+        const li = document.createElement("li");
+        li.className = `lm-summary-item status-${m.status.replace(" ", "-")}`;
+        li.dataset.summaryMetric = m.id;
+        li.textContent = m.label;
+        return li;
+      }));
+    }
     if (warnings) {
       warnings.replaceChildren(...result.warnings.map((w) => {
         const li = document.createElement("li");
@@ -560,6 +601,7 @@ function initEditor(svg) {
       button.focus();
     }
     drawLines();
+    layoutLabels();
     say(`${p.label} removed.`);
     changed(null);
   }
