@@ -31,7 +31,7 @@ def test_a_therapist_records_a_pain_drawing_on_the_chart(page: Page, console_err
     page.get_by_label("Given name").fill("Marguerite")
     page.get_by_label("Family name").fill("Quennell")
     page.get_by_label("Phone").fill("0412 555 777")
-    with page.expect_navigation(url=re.compile(r"/clients/\d+$")):
+    with page.expect_navigation(url=re.compile(r"/clients/\d+\?done=client_added$")):
         page.get_by_role("button", name="Create client").click()
     client_url = page.url
     expect(page.get_by_role("heading", level=1)).to_have_text("Marguerite Quennell")
@@ -97,7 +97,7 @@ def test_the_pain_form_works_without_javascript(browser: Browser, myomap_server:
         page.goto(myomap_server.url + "/clients/new")
         page.get_by_label("Given name").fill("Nojs")
         page.get_by_label("Family name").fill("Person")
-        with page.expect_navigation(url=re.compile(r"/clients/\d+$")):
+        with page.expect_navigation(url=re.compile(r"/clients/\d+\?done=client_added$")):
             page.get_by_role("button", name="Create client").click()
         page.get_by_role("link", name="New pain drawing").click()
         page.locator("details.area", has_text="Head and face").locator("summary").click()
