@@ -32,8 +32,8 @@ lint: venv
 typecheck: venv
 	$(BIN)/mypy
 
-# Every gate in one command: lint, then the whole suite (both databases, browser tests included).
-test: venv browser lint
+# Every gate in one command: lint, types, then the whole suite (both databases, browser tests included).
+test: venv browser lint typecheck
 	$(BIN)/python -m pytest -q -p no:cacheprovider $(PYTEST_ARGS)
 
 bench: venv

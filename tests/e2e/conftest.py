@@ -27,11 +27,14 @@ import pytest
 
 if TYPE_CHECKING:
     from axe_playwright_python.sync_playwright import Axe
-    from playwright.sync_api import Browser, Page
+    from playwright.sync_api import Browser, Page, ViewportSize
     from sqlalchemy.orm import Session
 
     from myomap.records.accounts.models import User
     from tests.conftest import World
+
+#: The two screens the tablet issue (#9) measures every page on: a tablet held upright and a laptop.
+VIEWPORTS: dict[str, ViewportSize] = {"tablet": {"width": 820, "height": 1180}, "laptop": {"width": 1280, "height": 900}}
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"]

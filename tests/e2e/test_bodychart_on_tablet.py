@@ -16,6 +16,7 @@ import pytest
 from myomap.atlas.bodychart import heat_colour
 from myomap.atlas.bodychart.geometry import chart_geometry
 from myomap.atlas.regions import load_atlas
+from tests.e2e.conftest import VIEWPORTS
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, FloatRect, Page
@@ -24,7 +25,6 @@ if TYPE_CHECKING:
 
 pytestmark = pytest.mark.browser
 
-VIEWPORTS = {"tablet": {"width": 820, "height": 1180}, "laptop": {"width": 1280, "height": 900}}
 TOUCH = 44  # CSS px, the touch-target size (WCAG 2.5.5)
 
 

@@ -18,17 +18,17 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from tests.e2e.conftest import VIEWPORTS
 from tests.standing_photo import standing_front_photo
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Locator, Page
+    from playwright.sync_api import FloatRect, Locator, Page, ViewportSize
 
     from tests.e2e.conftest import AxeScan, Server, SignIn
 
 pytestmark = pytest.mark.browser
 
 PHOTO = standing_front_photo()
-VIEWPORTS = {"tablet": (820, 1180), "laptop": (1280, 900)}
 WIDE_MIN = 1100  # posture.css: the editor is side by side from this width
 
 
@@ -58,18 +58,18 @@ def assessment_id(myomap_server: Server) -> int:
         db.dispose()
 
 
-def _box(locator: Locator) -> dict[str, float]:
+def _box(locator: Locator) -> FloatRect:
     box = locator.bounding_box()
     assert box is not None, "the element is not rendered"
     return box
 
 
-def _in_viewport(box: dict[str, float], size: tuple[int, int]) -> bool:
-    return box["x"] >= 0 and box["y"] >= 0 and box["x"] + box["width"] <= size[0] + 0.5 and box["y"] + box["height"] <= size[1] + 0.5
+def _in_viewport(box: FloatRect, size: ViewportSize) -> bool:
+    return box["x"] >= 0 and box["y"] >= 0 and box["x"] + box["width"] <= size["width"] + 0.5 and box["y"] + box["height"] <= size["height"] + 0.5
 
 
-def _open(page: Page, server: Server, sign_in: SignIn, size: tuple[int, int], path: str) -> None:
-    page.set_viewport_size({"width": size[0], "height": size[1]})
+def _open(page: Page, server: Server, sign_in: SignIn, size: ViewportSize, path: str) -> None:
+    page.set_viewport_size(size)
     sign_in(page, server, server.people.therapist.email)
     page.goto(server.url + path)
 
@@ -103,7 +103,7 @@ def test_the_editor_keeps_the_metrics_in_view_while_a_point_is_dragged(
     values = page.locator('#metrics-editor [data-cell="value"]').all_inner_texts()
     assert values and not any(re.search(r"[-−]\s?\d", v) for v in values), values
 
-    wide = size[0] >= WIDE_MIN
+    wide = size["width"] >= WIDE_MIN
     row = page.locator('#metrics-editor tr[data-metric="shoulder_height_difference"]')
     summary = page.locator("[data-summary]")
     summary_item = summary.locator('[data-summary-metric="shoulder_height_difference"]')
@@ -188,6 +188,6 @@ def test_the_metrics_table_fits_the_width_and_the_image_has_no_text_panel(
         assert natural == [photo.width, photo.height]
     key = page.locator("#view-anterior .annotation-key")  # the key to the marks is words in the page
     expect(key).to_contain_text("reference line, not a norm")
-    assert _box(key)["width"] <= size[0]
+    assert _box(key)["width"] <= size["width"]
     assert axe_scan.problems(page) == ""
     assert console_errors == []

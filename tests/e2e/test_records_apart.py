@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from tests.e2e.conftest import VIEWPORTS
+
 if TYPE_CHECKING:
     from playwright.sync_api import Page
 
@@ -17,7 +19,6 @@ if TYPE_CHECKING:
 
 pytestmark = pytest.mark.browser
 
-VIEWPORTS = {"tablet": (820, 1180), "laptop": (1280, 900)}
 
 
 def _client_with_records(server: Server, family_name: str) -> tuple[int, list[int]]:
@@ -53,8 +54,9 @@ def test_same_day_records_are_told_apart_and_posture_is_listed_beside(
         viewport: str) -> None:
     from playwright.sync_api import expect
 
-    width, height = VIEWPORTS[viewport]
-    page.set_viewport_size({"width": width, "height": height})
+    size = VIEWPORTS[viewport]
+    width = size["width"]
+    page.set_viewport_size(size)
     cid, (first, second) = _client_with_records(myomap_server, f"Apart{viewport.title()}")
     sign_in(page, myomap_server, myomap_server.people.therapist.email)
     page.goto(f"{myomap_server.url}/clients/{cid}")
@@ -95,8 +97,9 @@ def test_a_drawing_is_corrected_deleted_with_a_reason_and_restored_by_the_owner(
         viewport: str) -> None:
     from playwright.sync_api import expect
 
-    width, height = VIEWPORTS[viewport]
-    page.set_viewport_size({"width": width, "height": height})
+    size = VIEWPORTS[viewport]
+    width = size["width"]
+    page.set_viewport_size(size)
     cid, (first, _) = _client_with_records(myomap_server, f"Fix{viewport.title()}")
     sign_in(page, myomap_server, myomap_server.people.therapist.email)
     page.goto(f"{myomap_server.url}/pain-drawings/{first}")

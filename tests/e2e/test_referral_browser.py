@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from tests.e2e.conftest import VIEWPORTS
+
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, FloatRect, Page
 
@@ -18,7 +20,6 @@ if TYPE_CHECKING:
 
 pytestmark = pytest.mark.browser
 
-VIEWPORTS = {"tablet": {"width": 820, "height": 1180}, "laptop": {"width": 1280, "height": 900}}
 # Head, neck, shoulder and elbow pain: about 27 rows, so the list runs far below the first screen.
 BROAD = {"temple.right": 7, "posterior_neck.right": 5, "mastoid.right": 4, "lateral_elbow.right": 4,
          "anterior_shoulder.right": 5}
@@ -51,7 +52,7 @@ def drawing_id(myomap_server: Server) -> int:
 def ranking_page(request: pytest.FixtureRequest, browser: Browser, console_errors: list[str], myomap_server: Server,
                  sign_in: SignIn, drawing_id: int) -> Iterator[Page]:
     """The therapist on the drawing's 'Which trigger points?' page, at one of the two viewports."""
-    context = browser.new_context(viewport=VIEWPORTS[request.param])  # type: ignore[arg-type]
+    context = browser.new_context(viewport=VIEWPORTS[request.param])
     context.set_default_timeout(10_000)
     page = context.new_page()
     page.on("console", lambda msg: console_errors.append(msg.text) if msg.type == "error" else None)

@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from tests.e2e.conftest import VIEWPORTS
+
 if TYPE_CHECKING:
     from playwright.sync_api import Page
 
@@ -17,7 +19,6 @@ if TYPE_CHECKING:
 
 pytestmark = pytest.mark.browser
 
-VIEWPORTS = {"tablet": (820, 1180), "laptop": (1280, 900)}
 PHONE = "+44 (0)20 7946 0958 ext 1234"
 DATE_TIME_EN_GB = r"\d{1,2} [A-Z][a-z]{2} \d{4}, \d{2}:\d{2}"  # the server's default locale
 
@@ -28,8 +29,9 @@ def test_atlas_search_puts_the_muscles_referring_to_the_head_first_with_reasons(
 ) -> None:
     from playwright.sync_api import expect
 
-    width, height = VIEWPORTS[viewport]
-    page.set_viewport_size({"width": width, "height": height})
+    size = VIEWPORTS[viewport]
+    width, height = size["width"], size["height"]
+    page.set_viewport_size(size)
     sign_in(page, myomap_server, myomap_server.people.therapist.email)
     page.goto(f"{myomap_server.url}/atlas")
     with page.expect_response(lambda r: "q=headache" in r.url and r.request.headers.get("hx-request") == "true"):
@@ -59,8 +61,9 @@ def test_a_client_form_with_a_mistake_then_saved_says_so_and_the_phone_stays_on_
 ) -> None:
     from playwright.sync_api import expect
 
-    width, height = VIEWPORTS[viewport]
-    page.set_viewport_size({"width": width, "height": height})
+    size = VIEWPORTS[viewport]
+    height = size["height"]
+    page.set_viewport_size(size)
     sign_in(page, myomap_server, myomap_server.people.front_desk.email)
     page.goto(f"{myomap_server.url}/clients/new")
     page.locator("#f-given_name").fill("Wrapless")
