@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from myomap.records.accounts.permissions import Actor, Permission
 from myomap.records.clients.models import Client
 from myomap.records.validation import MAX_RECORD_ID, RequestModel
+
+if TYPE_CHECKING:
+    from myomap.records.clients.service import ClientListing
 
 CURSOR_MAX_LENGTH = 2000
 """Longest page cursor accepted (one encodes a sort name of up to 200 characters and an id)."""
@@ -167,7 +171,7 @@ class ClientRead(BaseModel):
     version: int
 
     @classmethod
-    def of(cls, client: Client, actor: Actor) -> ClientRead:
+    def of(cls, client: Client | ClientListing, actor: Actor) -> ClientRead:
         """``client`` as ``actor`` may see it: clinical fields are blanked for front desk."""
         read = cls.model_validate(client)
         if actor.can(Permission.CLINICAL):

@@ -10,7 +10,7 @@ import base64
 import binascii
 import json
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any, Literal
 
 from sqlalchemy import Select, and_, func, or_, select
@@ -147,9 +147,41 @@ def restore_client(*, db: Session, actor: Actor, client_id: int, version: int | 
 # ---- search and pagination ----------------------------------------------------------------
 
 
+@dataclass(frozen=True, slots=True)
+class ClientListing:
+    """A client as a list shows it: the columns of :class:`ClientRead` plus the sort key, read as
+    plain values (a list of 200 needs no ORM objects, identity map or change tracking)."""
+
+    id: int
+    given_name: str
+    family_name: str
+    date_of_birth: date | None
+    gender: str | None
+    phone: str | None
+    email: str | None
+    address: str | None
+    occupation: str | None
+    referring_provider: str | None
+    admin_notes: str | None
+    notes: str | None
+    is_archived: bool
+    archived_at: datetime | None
+    created_at: datetime
+    updated_at: datetime
+    version: int
+    sort_name: str
+
+    @property
+    def display_name(self) -> str:
+        return f"{self.given_name} {self.family_name}".strip()
+
+
+_LISTING_COLUMNS = tuple(getattr(Client, name) for name in ClientListing.__dataclass_fields__)
+
+
 @dataclass(frozen=True)
 class ClientResults:
-    items: list[Client]
+    items: list[ClientListing]
     total: int
     next_cursor: str | None
     prev_cursor: str | None
@@ -157,7 +189,7 @@ class ClientResults:
     status: Status
 
 
-def encode_cursor(client: Client) -> str:
+def encode_cursor(client: Client | ClientListing) -> str:
     raw = json.dumps([client.sort_name, client.id], separators=(",", ":")).encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
@@ -195,6 +227,10 @@ def _filtered(stmt: Select[Any], actor: Actor, query: ClientQuery, status: Statu
     return stmt
 
 
+def _listings(db: Session, stmt: Select[Any]) -> list[ClientListing]:
+    return [ClientListing(*row) for row in db.execute(stmt)]
+
+
 def search_clients(
     *,
     db: Session,
@@ -211,14 +247,14 @@ def search_clients(
         raise ValidationFailed({"status": "must be active, archived or all"})
     limit = max(1, min(limit, MAX_PAGE_SIZE))
     query = parse_query(text)
-    base = _filtered(select(Client), actor, query, status)
+    base = _filtered(select(*_LISTING_COLUMNS), actor, query, status)
     total = db.scalar(_filtered(select(func.count()).select_from(Client), actor, query, status)) or 0
 
     key = (Client.sort_name, Client.id)
     if before:
         name, cid = decode_cursor(before)
         stmt = base.where(or_(Client.sort_name < name, and_(Client.sort_name == name, Client.id < cid)))
-        rows = list(db.scalars(stmt.order_by(Client.sort_name.desc(), Client.id.desc()).limit(limit + 1)))
+        rows = _listings(db, stmt.order_by(Client.sort_name.desc(), Client.id.desc()).limit(limit + 1))
         has_prev = len(rows) > limit
         items = list(reversed(rows[:limit]))
         has_next = True
@@ -227,7 +263,7 @@ def search_clients(
         if after:
             name, cid = decode_cursor(after)
             stmt = stmt.where(or_(Client.sort_name > name, and_(Client.sort_name == name, Client.id > cid)))
-        rows = list(db.scalars(stmt.order_by(*key).limit(limit + 1)))
+        rows = _listings(db, stmt.order_by(*key).limit(limit + 1))
         has_next = len(rows) > limit
         items = rows[:limit]
         has_prev = after is not None

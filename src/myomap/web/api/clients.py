@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Query
+from fastapi import APIRouter, Body, Query, Response
 
 from myomap.records.clients.schemas import (
     CURSOR_MAX_LENGTH,
@@ -23,7 +23,7 @@ from myomap.records.clients.service import (
     search_clients,
     update_client,
 )
-from myomap.web.api.common import CONFLICT, ERRORS
+from myomap.web.api.common import CONFLICT, ERRORS, validated_json
 from myomap.web.deps import ApiActor, DbSession, SettingsDep
 from myomap.web.params import RecordId
 
@@ -40,11 +40,11 @@ def list_clients(
     after: Annotated[str | None, Query(max_length=CURSOR_MAX_LENGTH, description="`next_cursor` of the previous page.")] = None,
     before: Annotated[str | None, Query(max_length=CURSOR_MAX_LENGTH, description="`prev_cursor` of the next page.")] = None,
     limit: Annotated[int | None, Query(ge=1, le=200, description="Page size.")] = None,
-) -> ClientPage:
+) -> Response:
     results = search_clients(
         db=db, actor=actor, text=q, status=status, after=after, before=before, limit=limit or settings.page_size
     )
-    return ClientPage(
+    page = ClientPage(
         items=[ClientRead.of(c, actor) for c in results.items],
         total=results.total,
         next_cursor=results.next_cursor,
@@ -52,6 +52,7 @@ def list_clients(
         query=results.query.text,
         status=results.status,
     )
+    return validated_json(page)
 
 
 @router.post("", response_model=ClientRead, status_code=201, summary="Create a client")
