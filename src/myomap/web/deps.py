@@ -171,7 +171,13 @@ def _rollback_and_close(session: Session) -> None:
         session.close()
 
 
-SettingsDep = Annotated[Settings, Depends(get_settings)]
+async def _settings_dependency(request: Request) -> Settings:
+    """:func:`get_settings` as a dependency: ``async`` because FastAPI runs every plain ``def``
+    dependency in a worker thread, and a thread hop costs more than reading an attribute."""
+    return get_settings(request)
+
+
+SettingsDep = Annotated[Settings, Depends(_settings_dependency)]
 DbSession = Annotated[Session, Depends(get_db, scope="function")]
 
 

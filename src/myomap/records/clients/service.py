@@ -228,7 +228,8 @@ def _filtered(stmt: Select[Any], actor: Actor, query: ClientQuery, status: Statu
 
 
 def _listings(db: Session, stmt: Select[Any]) -> list[ClientListing]:
-    return [ClientListing(*row) for row in db.execute(stmt)]
+    """Run ``stmt`` on the session's connection as plain Core (ORM result handling skipped)."""
+    return [ClientListing(*row) for row in db.connection().execute(stmt)]
 
 
 def search_clients(
