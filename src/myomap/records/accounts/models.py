@@ -41,7 +41,7 @@ class User(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_sign_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     totp_secret: Mapped[str | None] = mapped_column(
-        String(64), nullable=True, comment="base32 TOTP secret; never shown again after enrolment"
+        String(255), nullable=True, comment="TOTP secret sealed with the app key (sealing.py); never shown after enrolment"
     )
     totp_enabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     totp_last_step: Mapped[int | None] = mapped_column(
@@ -103,7 +103,12 @@ class ApiToken(Base):
     user: Mapped[User] = relationship(lazy="joined")
 
     def is_live(self, now: datetime) -> bool:
-        return self.revoked_at is None and (self.expires_at is None or self.expires_at > now)
+        return self.live(self.revoked_at, self.expires_at, now)
+
+    @staticmethod
+    def live(revoked_at: datetime | None, expires_at: datetime | None, now: datetime) -> bool:
+        """Whether a token with these dates works at ``now`` (not revoked, not expired)."""
+        return revoked_at is None and (expires_at is None or expires_at > now)
 
 
 class RecoveryCode(Base):

@@ -277,12 +277,22 @@ def user_for_api_token(*, db: Session, token: str | None, now: datetime | None =
     if not token or not token.startswith(API_TOKEN_PREFIX):
         return None
     now = now or utcnow()
-    row = db.scalar(select(ApiToken).where(ApiToken.token_hash == token_digest(token)))
-    if row is None or not row.is_live(now) or not row.user.is_active:
+    # One query, one ORM object (the user and its clinic): the token's dates come as plain values.
+    found = db.execute(
+        select(User, ApiToken.id, ApiToken.revoked_at, ApiToken.expires_at, ApiToken.last_used_at)
+        .join(ApiToken, ApiToken.user_id == User.id)
+        .where(ApiToken.token_hash == token_digest(token))
+    ).first()
+    if found is None:
         return None
-    if row.last_used_at is None or now - row.last_used_at > timedelta(minutes=5):
-        row.last_used_at = now  # coarse, so a busy script does not write on every request
-    return row.user
+    user, token_id, revoked_at, expires_at, last_used_at = found
+    if not ApiToken.live(revoked_at, expires_at, now) or not user.is_active:
+        return None
+    if last_used_at is None or now - last_used_at > timedelta(minutes=5):
+        row = db.get(ApiToken, token_id)  # coarse, so a busy script does not write on every request
+        if row is not None:
+            row.last_used_at = now
+    return user
 
 
 def revoke_api_tokens(*, db: Session, user: User) -> int:
