@@ -8,10 +8,12 @@ from datetime import timedelta
 from typing import TYPE_CHECKING
 
 import pytest
+from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from myomap.records.accounts import totp
 from myomap.records.accounts.permissions import Actor
+from myomap.records.accounts.sealing import SecretSealer, SecretUnreadable, is_sealed
 from myomap.records.accounts.service import (
     PENDING_ENROLMENT,
     PENDING_TWO_FACTOR,
@@ -35,6 +37,7 @@ from myomap.records.accounts.signin import (
 from myomap.records.accounts.two_factor import (
     begin_enrolment,
     confirm_enrolment,
+    disable_two_factor,
     reset_two_factor_of_as,
     set_clinic_requirement_as,
     verify_code,
@@ -50,6 +53,7 @@ pytestmark = pytest.mark.storage
 
 PASSWORD = "correct horse battery"
 TIMES = SessionTimes(timedelta(hours=12), timedelta(minutes=30))
+SEALER = SecretSealer("the clinic's secret key")
 
 
 def password_sign_in(db: Session, user: User, password: str = PASSWORD) -> tuple[str, str | None]:
@@ -62,8 +66,9 @@ def password_sign_in(db: Session, user: User, password: str = PASSWORD) -> tuple
 
 def enrol(db: Session, user: User) -> tuple[str, list[str]]:
     """Two-factor on for ``user``, confirmed with the current code; returns the secret and codes."""
-    enrolment = begin_enrolment(user=user)
-    codes = confirm_enrolment(db=db, actor=Actor(user), code=totp.code_at(enrolment.secret, utcnow().timestamp() - 30))
+    enrolment = begin_enrolment(user=user, sealer=SEALER)
+    codes = confirm_enrolment(db=db, actor=Actor(user), code=totp.code_at(enrolment.secret, utcnow().timestamp() - 30),
+                              sealer=SEALER)
     db.commit()
     return enrolment.secret, codes
 
@@ -142,8 +147,8 @@ def test_with_two_factor_the_password_alone_opens_nothing(db: Session, world: Wo
     assert pending == PENDING_TWO_FACTOR
     assert session_for_token(db=db, token=token) is None  # no page opens yet
     with pytest.raises(SignInError, match="not right"):
-        complete_sign_in(db=db, token=token, code="000000", times=TIMES)
-    step = complete_sign_in(db=db, token=token, code=totp.code_at(secret, utcnow().timestamp()), times=TIMES)
+        complete_sign_in(db=db, token=token, code="000000", times=TIMES, sealer=SEALER)
+    step = complete_sign_in(db=db, token=token, code=totp.code_at(secret, utcnow().timestamp()), times=TIMES, sealer=SEALER)
     db.commit()
     assert step.pending is None and step.token != token
     assert session_for_token(db=db, token=step.token) is not None
@@ -154,10 +159,10 @@ def test_a_code_works_once_and_a_recovery_code_works_once(db: Session, world: Wo
     secret, codes = enrol(db, world.therapist)
     assert len(codes) == 10 and len(set(codes)) == 10
     code = totp.code_at(secret, utcnow().timestamp())
-    assert verify_code(db=db, user=world.therapist, code=code)
-    assert not verify_code(db=db, user=world.therapist, code=code)  # replayed
-    assert verify_code(db=db, user=world.therapist, code=codes[3].upper())
-    assert not verify_code(db=db, user=world.therapist, code=codes[3])
+    assert verify_code(db=db, user=world.therapist, code=code, sealer=SEALER)
+    assert not verify_code(db=db, user=world.therapist, code=code, sealer=SEALER)  # replayed
+    assert verify_code(db=db, user=world.therapist, code=codes[3].upper(), sealer=SEALER)
+    assert not verify_code(db=db, user=world.therapist, code=codes[3], sealer=SEALER)
     db.commit()
     from sqlalchemy import select
 
@@ -180,10 +185,12 @@ def test_a_clinic_requiring_two_factor_sends_the_unenrolled_to_enrol(db: Session
     assert pending == PENDING_ENROLMENT and session_for_token(db=db, token=token) is None
     _desk_token, desk_pending = password_sign_in(db, world.front_desk)
     assert desk_pending is None  # front desk need not
-    secret = begin_enrolment(user=world.colleague).secret
+    secret = begin_enrolment(user=world.colleague, sealer=SEALER).secret
     with pytest.raises(ValidationFailed):
-        complete_enrolment(db=db, token=token, code="123456", times=TIMES)
-    step, codes = complete_enrolment(db=db, token=token, code=totp.code_at(secret, utcnow().timestamp()), times=TIMES)
+        complete_enrolment(db=db, token=token, code="123456", times=TIMES, sealer=SEALER)
+    step, codes = complete_enrolment(
+        db=db, token=token, code=totp.code_at(secret, utcnow().timestamp()), times=TIMES, sealer=SEALER
+    )
     db.commit()
     assert step.pending is None and len(codes) == 10 and session_for_token(db=db, token=step.token) is not None
 
@@ -209,3 +216,55 @@ def test_a_session_ends_after_the_idle_timeout_but_not_while_in_use(db: Session,
     assert session_for_token(db=db, token=token, now=start + timedelta(minutes=50)) is not None  # 25 min after use
     db.commit()
     assert session_for_token(db=db, token=token, now=start + timedelta(minutes=81)) is None  # 31 min idle
+
+
+# ---- the authenticator secret at rest -----------------------------------------------------------
+
+
+def stored_secret(db: Session, user: User) -> str:
+    """What the database column holds, read past the ORM."""
+    return str(db.execute(text("SELECT totp_secret FROM users WHERE id = :id"), {"id": user.id}).scalar_one())
+
+
+def test_the_database_never_holds_the_authenticator_secret_in_clear(db: Session, world: World) -> None:
+    pending = begin_enrolment(user=world.therapist, sealer=SEALER)
+    db.commit()
+    assert pending.secret not in stored_secret(db, world.therapist)  # not even before it is confirmed
+    secret, _codes = enrol(db, world.therapist)
+    column = stored_secret(db, world.therapist)
+    assert secret not in column and secret.lower() not in column.lower() and is_sealed(column)
+    token, _pending = password_sign_in(db, world.therapist)
+    step = complete_sign_in(db=db, token=token, code=totp.code_at(secret, utcnow().timestamp()), times=TIMES,
+                            sealer=SEALER)
+    db.commit()
+    assert session_for_token(db=db, token=step.token) is not None
+
+
+def test_a_secret_saved_in_clear_before_sealing_still_works_and_is_sealed_on_use(db: Session, world: World) -> None:
+    secret, _codes = enrol(db, world.therapist)
+    db.execute(text("UPDATE users SET totp_secret = :s WHERE id = :id"), {"s": secret, "id": world.therapist.id})
+    db.commit()
+    db.expire_all()
+    assert stored_secret(db, world.therapist) == secret  # as migration 0006 left it
+    token, _pending = password_sign_in(db, world.therapist)
+    step = complete_sign_in(db=db, token=token, code=totp.code_at(secret, utcnow().timestamp()), times=TIMES,
+                            sealer=SEALER)
+    db.commit()
+    assert step.pending is None
+    column = stored_secret(db, world.therapist)
+    assert secret not in column and is_sealed(column) and SEALER.open(column) == secret
+
+
+def test_another_secret_key_fails_closed_with_a_clear_error(db: Session, world: World) -> None:
+    secret, codes = enrol(db, world.therapist)
+    other = SecretSealer("a different server's key")
+    token, _pending = password_sign_in(db, world.therapist)
+    for code in (totp.code_at(secret, utcnow().timestamp()), codes[0]):  # no way round it, not even a recovery code
+        with pytest.raises(SecretUnreadable, match="same MYOMAP_SECRET_KEY"):
+            complete_sign_in(db=db, token=token, code=code, times=TIMES, sealer=other)
+    with pytest.raises(ValidationFailed, match="same MYOMAP_SECRET_KEY"):
+        disable_two_factor(db=db, actor=Actor(world.therapist), code=codes[1], sealer=other)
+    assert world.therapist.has_two_factor and session_for_token(db=db, token=token) is None
+    step = complete_sign_in(db=db, token=token, code=totp.code_at(secret, utcnow().timestamp()), times=TIMES,
+                            sealer=SEALER)
+    assert step.pending is None  # the right key still opens it

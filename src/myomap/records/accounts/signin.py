@@ -27,6 +27,7 @@ from myomap.records.accounts.models import SignInFailure, User, WebSession
 from myomap.records.accounts.passwords import dummy_hash, hash_password, needs_rehash, verify_password
 from myomap.records.accounts.permissions import Actor
 from myomap.records.accounts.schemas import normalise_email
+from myomap.records.accounts.sealing import SecretSealer
 from myomap.records.accounts.service import (
     PENDING_ENROLMENT,
     PENDING_TWO_FACTOR,
@@ -260,6 +261,7 @@ def complete_sign_in(
     token: str | None,
     code: str,
     times: SessionTimes,
+    sealer: SecretSealer,
     ip: str | None = None,
     device: str | None = None,
     user_agent: str | None = None,
@@ -274,19 +276,21 @@ def complete_sign_in(
         raise SignInError(SECOND_STEP_EXPIRED)
     user = pending.user
     check_throttle(db=db, email=user.email, ip=ip, device=device, policy=policy, now=now)
-    if not verify_code(db=db, user=user, code=code, now=now):
+    if not verify_code(db=db, user=user, code=code, sealer=sealer, now=now):
         record_failure(db=db, email=user.email, ip=ip, device=device, now=now)
         raise SignInError(WRONG_CODE)
     forget_failures(db=db, email=user.email, ip=ip, device=device, policy=policy, now=now)
     return _upgrade(db, pending, token, times, ip, user_agent, now)
 
 
-def enrolment_for_sign_in(*, db: Session, token: str | None, now: datetime | None = None) -> tuple[WebSession, Enrolment]:
+def enrolment_for_sign_in(
+    *, db: Session, token: str | None, sealer: SecretSealer, now: datetime | None = None
+) -> tuple[WebSession, Enrolment]:
     """The pending session that must enrol, and the secret to show it."""
     pending = pending_sign_in(db=db, token=token, step=PENDING_ENROLMENT, now=now)
     if pending is None:
         raise SignInError(SECOND_STEP_EXPIRED)
-    return pending, begin_enrolment(user=pending.user)
+    return pending, begin_enrolment(user=pending.user, sealer=sealer)
 
 
 def complete_enrolment(
@@ -295,6 +299,7 @@ def complete_enrolment(
     token: str | None,
     code: str,
     times: SessionTimes,
+    sealer: SecretSealer,
     ip: str | None = None,
     user_agent: str | None = None,
     now: datetime | None = None,
@@ -306,5 +311,5 @@ def complete_enrolment(
     pending = pending_sign_in(db=db, token=token, step=PENDING_ENROLMENT, now=now)
     if pending is None:
         raise SignInError(SECOND_STEP_EXPIRED)
-    codes = confirm_enrolment(db=db, actor=Actor(pending.user, ip=ip, via="web"), code=code, now=now)
+    codes = confirm_enrolment(db=db, actor=Actor(pending.user, ip=ip, via="web"), code=code, sealer=sealer, now=now)
     return _upgrade(db, pending, token, times, ip, user_agent, now), codes

@@ -3,6 +3,7 @@
 Enrolment shows a secret (and its ``otpauth://`` URI) once; a code from the app confirms it, and
 ten recovery codes are shown once and stored as salted SHA-256 hashes. A clinic may require
 two-factor sign-in of its owners and therapists: until they enrol, they are sent to enrol.
+The secret is kept sealed (``sealing.py``); every function that reads it takes the sealer.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from sqlalchemy.orm import Session
 from myomap.records.accounts import totp
 from myomap.records.accounts.models import RecoveryCode, Role, User, WebSession
 from myomap.records.accounts.permissions import Actor, Permission, require
+from myomap.records.accounts.sealing import SecretSealer, SecretUnreadable, is_sealed
 from myomap.records.accounts.service import clinic_user
 from myomap.records.audit.service import record
 from myomap.records.base import utcnow
@@ -47,23 +49,31 @@ def may_turn_off(user: User) -> bool:
     return not (user.clinic.require_two_factor and user.role in TWO_FACTOR_ROLES)
 
 
-def begin_enrolment(*, user: User) -> Enrolment:
+def begin_enrolment(*, user: User, sealer: SecretSealer) -> Enrolment:
     """The secret to add to an authenticator app (the same one until confirmed, so reloading the
-    page does not invalidate what was scanned)."""
+    page does not invalidate what was scanned; a new one if this server cannot read it)."""
     if user.has_two_factor:
         raise ValidationFailed({"code": "Two-factor sign-in is already on for this account."})
-    if user.totp_secret is None:
-        user.totp_secret = totp.new_secret()  # no flush: a page view's writes are applied after it
-    return Enrolment(user.totp_secret, totp.provisioning_uri(user.totp_secret, account=user.email, issuer=ISSUER))
+    try:
+        secret = _secret(user, sealer)
+    except SecretUnreadable:
+        secret = None  # not confirmed yet, so nothing is lost by starting again
+    if secret is None:
+        secret = totp.new_secret()
+        user.totp_secret = sealer.seal(secret)  # no flush: a page view's writes are applied after it
+    return Enrolment(secret, totp.provisioning_uri(secret, account=user.email, issuer=ISSUER))
 
 
-def confirm_enrolment(*, db: Session, actor: Actor, code: str, now: datetime | None = None) -> list[str]:
+def confirm_enrolment(
+    *, db: Session, actor: Actor, code: str, sealer: SecretSealer, now: datetime | None = None
+) -> list[str]:
     """Turn two-factor sign-in on with a first code from the app; returns the recovery codes
     (shown once: only their hashes are kept)."""
     user = actor.user
-    if user.has_two_factor or user.totp_secret is None:
+    secret = None if user.has_two_factor else _secret(user, sealer)
+    if secret is None:
         raise ValidationFailed({"code": "Start enrolment again: open the two-factor page."})
-    step = totp.matching_step(user.totp_secret, code, (now or utcnow()).timestamp())
+    step = totp.matching_step(secret, code, (now or utcnow()).timestamp())
     if step is None:
         raise ValidationFailed({"code": "That code does not match. Check the app's clock and type the current code."})
     user.totp_enabled_at = now or utcnow()
@@ -73,12 +83,18 @@ def confirm_enrolment(*, db: Session, actor: Actor, code: str, now: datetime | N
     return codes
 
 
-def disable_two_factor(*, db: Session, actor: Actor, code: str, now: datetime | None = None) -> None:
+def disable_two_factor(
+    *, db: Session, actor: Actor, code: str, sealer: SecretSealer, now: datetime | None = None
+) -> None:
     """Turn one's own two-factor sign-in off with a current code (not if the clinic requires it)."""
     user = actor.user
     if not may_turn_off(user):
         raise ValidationFailed({"code": "Your clinic requires two-factor sign-in; it cannot be turned off."})
-    if not verify_code(db=db, user=user, code=code, now=now):
+    try:
+        verified = verify_code(db=db, user=user, code=code, sealer=sealer, now=now)
+    except SecretUnreadable as exc:
+        raise ValidationFailed({"code": str(exc)}) from exc
+    if not verified:
         raise ValidationFailed({"code": WRONG_CODE})
     _clear(db, user)
     record(db=db, actor=actor, action="user.two_factor_off", object_type="user", object_id=user.id)
@@ -118,12 +134,15 @@ def set_clinic_requirement_as(*, db: Session, actor: Actor, required: bool) -> N
            object_type="clinic", object_id=actor.clinic_id)
 
 
-def verify_code(*, db: Session, user: User, code: str, now: datetime | None = None) -> bool:
-    """A current authenticator code (each accepted once) or an unused recovery code (used up)."""
-    if user.totp_secret is None or not user.has_two_factor:
+def verify_code(*, db: Session, user: User, code: str, sealer: SecretSealer, now: datetime | None = None) -> bool:
+    """A current authenticator code (each accepted once) or an unused recovery code (used up).
+
+    Raises :class:`SecretUnreadable` (fails closed) when the secret does not open with this key."""
+    secret = _secret(user, sealer) if user.has_two_factor else None
+    if secret is None:
         return False
     unix = (now or utcnow()).timestamp()
-    step = totp.matching_step(user.totp_secret, code, unix, after_step=user.totp_last_step)
+    step = totp.matching_step(secret, code, unix, after_step=user.totp_last_step)
     if step is not None:
         user.totp_last_step = step
         return True
@@ -132,6 +151,16 @@ def verify_code(*, db: Session, user: User, code: str, now: datetime | None = No
 
 def remaining_recovery_codes(*, db: Session, user: User) -> int:
     return len(list(db.scalars(select(RecoveryCode.id).where(RecoveryCode.user_id == user.id, RecoveryCode.used_at.is_(None)))))
+
+
+def _secret(user: User, sealer: SecretSealer) -> str | None:
+    """The user's secret in clear; one saved before sealing existed is sealed now (on this read)."""
+    if user.totp_secret is None:
+        return None
+    secret = sealer.open(user.totp_secret)
+    if not is_sealed(user.totp_secret):
+        user.totp_secret = sealer.seal(secret)
+    return secret
 
 
 def _clear(db: Session, user: User) -> None:

@@ -7,6 +7,7 @@ from fastapi.responses import RedirectResponse
 from starlette.responses import Response
 
 from myomap.records.accounts.schemas import ApiTokenCreate
+from myomap.records.accounts.sealing import sealer_for
 from myomap.records.accounts.service import issue_api_token_as, list_api_tokens, revoke_api_token_as
 from myomap.records.accounts.two_factor import (
     begin_enrolment,
@@ -73,7 +74,7 @@ def revoke_token(db: DbSession, actor: WebActor, token_id: RecordId) -> Response
 def enrol_page(request: Request, db: DbSession, actor: WebActor) -> Response:
     if actor.user.has_two_factor:
         return RedirectResponse("/account", status_code=303)
-    enrolment = begin_enrolment(user=actor.user)
+    enrolment = begin_enrolment(user=actor.user, sealer=sealer_for(request.app.state.secret_key))
     return render(request, "two_factor/enrol.html",
                   {"enrolment": enrolment, "action": "/account/two-factor", "next_url": "", "required": False, "errors": {}})
 
@@ -81,11 +82,12 @@ def enrol_page(request: Request, db: DbSession, actor: WebActor) -> Response:
 @router.post("/account/two-factor", include_in_schema=False)
 def enrol(request: Request, db: DbSession, actor: WebActor, form: WebForm) -> Response:
     try:
-        codes = confirm_enrolment(db=db, actor=actor, code=str(form.get("code") or ""))
+        codes = confirm_enrolment(db=db, actor=actor, code=str(form.get("code") or ""),
+                                  sealer=sealer_for(request.app.state.secret_key))
     except ValidationFailed as exc:
         if actor.user.has_two_factor or actor.user.totp_secret is None:
             return RedirectResponse("/account", status_code=303)
-        enrolment = begin_enrolment(user=actor.user)
+        enrolment = begin_enrolment(user=actor.user, sealer=sealer_for(request.app.state.secret_key))
         return render(request, "two_factor/enrol.html",
                       {"enrolment": enrolment, "action": "/account/two-factor", "next_url": "", "required": False,
                        "errors": exc.errors}, status_code=FORM_ERRORS_STATUS)
@@ -95,7 +97,8 @@ def enrol(request: Request, db: DbSession, actor: WebActor, form: WebForm) -> Re
 @router.post("/account/two-factor/off", include_in_schema=False)
 def turn_off(request: Request, db: DbSession, actor: WebActor, form: WebForm) -> Response:
     try:
-        disable_two_factor(db=db, actor=actor, code=str(form.get("code") or ""))
+        disable_two_factor(db=db, actor=actor, code=str(form.get("code") or ""),
+                           sealer=sealer_for(request.app.state.secret_key))
     except ValidationFailed as exc:
         return _page(request, db, actor, errors=exc.errors, status=FORM_ERRORS_STATUS)
     return see_other("/account", "two_factor_off")

@@ -12,6 +12,7 @@ from starlette.responses import Response
 
 from myomap.config import Settings
 from myomap.records.accounts.schemas import normalise_email
+from myomap.records.accounts.sealing import SecretSealer, sealer_for
 from myomap.records.accounts.service import (
     PENDING_ENROLMENT,
     PENDING_TWO_FACTOR,
@@ -109,6 +110,10 @@ def _after_step(request: Request, settings: Settings, step: SignInStep, next_url
     return _with_session(request, settings, response, step)
 
 
+def _sealer(request: Request) -> SecretSealer:
+    return sealer_for(request.app.state.secret_key)
+
+
 def _with_session(request: Request, settings: Settings, response: Response, step: SignInStep) -> Response:
     lifetime = int((step.session.expires_at - step.session.created_at).total_seconds())
     response.set_cookie(
@@ -181,7 +186,7 @@ def code_submit(request: Request, db: DbSession, settings: SettingsDep, form: We
         step = complete_sign_in(
             db=db, token=token, code=str(form.get("code") or ""), times=session_times(settings), ip=client_ip(request),
             device=_device(request, email), user_agent=request.headers.get("user-agent"),
-            policy=LockoutPolicy.from_settings(settings),
+            policy=LockoutPolicy.from_settings(settings), sealer=_sealer(request),
         )
     except SignInError as exc:
         return _second_step_page(request, "two_factor/code.html", {"next_url": next_url, "error": str(exc)},
@@ -192,7 +197,7 @@ def code_submit(request: Request, db: DbSession, settings: SettingsDep, form: We
 @router.get("/sign-in/enrol", include_in_schema=False)
 def enrol_form(request: Request, db: DbSession, next: Annotated[str | None, Query()] = None) -> Response:
     try:
-        pending, enrolment = enrolment_for_sign_in(db=db, token=request.cookies.get(SESSION_COOKIE))
+        pending, enrolment = enrolment_for_sign_in(db=db, token=request.cookies.get(SESSION_COOKIE), sealer=_sealer(request))
     except SignInError:
         return _expired(safe_next(next))
     return _second_step_page(
@@ -207,7 +212,7 @@ def enrol_submit(request: Request, db: DbSession, settings: SettingsDep, form: W
     next_url = safe_next(str(form.get("next") or "/"))
     token = request.cookies.get(SESSION_COOKIE)
     try:
-        pending, enrolment = enrolment_for_sign_in(db=db, token=token)
+        pending, enrolment = enrolment_for_sign_in(db=db, token=token, sealer=_sealer(request))
     except SignInError:
         return _expired(next_url)
     context: dict[str, object] = {"enrolment": enrolment, "action": "/sign-in/enrol", "next_url": next_url,
@@ -218,7 +223,7 @@ def enrol_submit(request: Request, db: DbSession, settings: SettingsDep, form: W
     try:
         step, codes = complete_enrolment(
             db=db, token=token, code=str(form.get("code") or ""), times=session_times(settings), ip=client_ip(request),
-            user_agent=request.headers.get("user-agent"),
+            user_agent=request.headers.get("user-agent"), sealer=_sealer(request),
         )
     except ValidationFailed as exc:
         return _second_step_page(request, "two_factor/enrol.html", {**context, "errors": exc.errors},
