@@ -21,7 +21,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from myomap.dates import DATE_FORMATS, DEFAULT_LOCALE
+from myomap.dates import DATE_FORMATS, DEFAULT_LOCALE, known_locale
 
 ENV_PREFIX = "MYOMAP_"
 LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
@@ -103,7 +103,8 @@ class Settings(BaseModel):
     )
     locale: str = Field(
         default=DEFAULT_LOCALE,
-        description="The clinic's locale: how every page writes dates and times (e.g. en-GB "
+        description="The locale of new clinics (each clinic's owner can change theirs on the Users "
+        "page) and of pages seen before signing in: how pages write dates and times (e.g. en-GB "
         "'3 Apr 2026, 14:05', en-US 'Apr 3, 2026, 2:05 PM', en-CA '2026-04-03'), and the pages' "
         "language. One of: " + ", ".join(DATE_FORMATS) + ". Env: MYOMAP_LOCALE.",
     )
@@ -223,9 +224,7 @@ class Settings(BaseModel):
     @field_validator("locale")
     @classmethod
     def _known_locale(cls, value: str) -> str:
-        if value not in DATE_FORMATS:
-            raise ValueError(f"unknown locale {value!r}: use one of {', '.join(DATE_FORMATS)}")
-        return value
+        return known_locale(value)
 
     @field_validator("database_url")
     @classmethod

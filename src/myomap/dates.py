@@ -1,7 +1,9 @@
 """Dates as the clinic writes them: one table of formats per locale, used by every page.
 
-The clinic's locale is the ``locale`` setting (``MYOMAP_LOCALE``); pages also declare it as their
-language, so a browser that follows the page language shows date inputs the same way.
+Each clinic has its locale (``Clinic.locale``, chosen by its owner on the Users page); a new clinic
+starts with the deployment's ``locale`` setting (``MYOMAP_LOCALE``), which also serves pages seen
+before signing in. Pages declare it as their language, so a browser that follows the page
+language shows date inputs the same way.
 Month names are English abbreviations in every locale (the app's text is English).
 """
 
@@ -19,6 +21,24 @@ DATE_FORMATS: dict[str, tuple[str, str]] = {
     "en-CA": ("%Y-%m-%d", "%Y-%m-%d, %H:%M"),  # 2026-04-03, 14:05
 }
 DEFAULT_LOCALE = "en-GB"
+#: locale -> the country an owner picks it by.
+LOCALE_NAMES: dict[str, str] = {
+    "en-GB": "United Kingdom", "en-IE": "Ireland", "en-AU": "Australia", "en-NZ": "New Zealand",
+    "en-US": "United States", "en-CA": "Canada",
+}
+_SAMPLE = datetime(2026, 4, 3, 14, 5)
+
+
+def locale_choices() -> list[tuple[str, str]]:
+    """(locale, "United States: Apr 3, 2026, 2:05 PM") for the owner's choice of date format."""
+    return [(code, f"{LOCALE_NAMES[code]}: {_SAMPLE.strftime(formats[1])}") for code, formats in DATE_FORMATS.items()]
+
+
+def known_locale(value: str) -> str:
+    """``value`` if it is a locale of :data:`DATE_FORMATS`; else a ValueError naming them."""
+    if value not in DATE_FORMATS:
+        raise ValueError(f"unknown locale {value!r}: use one of {', '.join(DATE_FORMATS)}")
+    return value
 
 
 def format_date(value: date | datetime | None, locale: str) -> str:

@@ -32,7 +32,7 @@ def clinic_create(name: Annotated[str, typer.Argument(help="The clinic's name (u
 
     cfg = _records.settings()
     with _records.transaction(cfg) as db:
-        clinic = create_clinic(db=db, name=name)
+        clinic = create_clinic(db=db, name=name, locale=cfg.locale)
         console.print(f"created clinic {clinic.id}: {escape(clinic.name)}")
 
 

@@ -166,7 +166,7 @@ def serve(
     console.print(f"database {escape(_location(cfg))} at revision {state.current}")
     if demo:
         with db.transaction() as session:
-            loaded = load_demo(db=session, password_profile=cfg.password_hash_profile)
+            loaded = load_demo(db=session, password_profile=cfg.password_hash_profile, locale=cfg.locale)
             present = has_demo(db=session)
         if loaded:
             console.print("[green]Loaded the demo clinic[/] (fictional people only).")

@@ -12,6 +12,7 @@ from datetime import date, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from myomap.dates import DEFAULT_LOCALE
 from myomap.records.accounts.models import Role, User
 from myomap.records.accounts.permissions import Actor
 from myomap.records.accounts.service import create_user
@@ -152,12 +153,14 @@ def has_demo(*, db: Session) -> bool:
     return db.scalar(select(Clinic.id).where(Clinic.is_demo.is_(True))) is not None
 
 
-def load_demo(*, db: Session, password_profile: str = "standard", today: date | None = None) -> bool:
+def load_demo(
+    *, db: Session, password_profile: str = "standard", today: date | None = None, locale: str = DEFAULT_LOCALE,
+) -> bool:
     """Load the demo clinic if the database has no clinic yet. Returns whether it was loaded."""
     if count_clinics(db=db) > 0:
         return False
     today = today or date.today()
-    clinic = create_clinic(db=db, name=DEMO_CLINIC, is_demo=True)
+    clinic = create_clinic(db=db, name=DEMO_CLINIC, is_demo=True, locale=locale)
     users: dict[Role, User] = {}
     for login in DEMO_USERS:
         users[login.role] = create_user(

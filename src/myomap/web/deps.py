@@ -35,10 +35,12 @@ class UserView:
     role: Role
     clinic_id: int
     clinic_name: str
+    clinic_locale: str
 
     @classmethod
     def of(cls, user: User) -> UserView:
-        return cls(user.id, user.name, user.email, user.role, user.clinic_id, user.clinic.name)
+        clinic = user.clinic
+        return cls(user.id, user.name, user.email, user.role, user.clinic_id, clinic.name, clinic.locale)
 
     def can(self, permission: Permission) -> bool:
         return permission in ROLE_PERMISSIONS[self.role]

@@ -32,6 +32,7 @@ NOTICES = {
     "user_deactivated": "User deactivated: they can no longer sign in.",
     "user_activated": "User active again: they can sign in.",
     "two_factor_requirement_saved": "Two-factor setting saved.",
+    "locale_saved": "Date format saved: every page of the clinic now writes dates this way.",
     "token_revoked": "Token revoked: it no longer works.",
     "two_factor_off": "Two-factor sign-in is off.",
 }

@@ -5,7 +5,7 @@ from __future__ import annotations
 from contextvars import ContextVar
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fastapi import Request
 from fastapi.templating import Jinja2Templates
@@ -14,6 +14,9 @@ from starlette.responses import Response
 from myomap.dates import DEFAULT_LOCALE, format_date, format_datetime
 from myomap.records.accounts.permissions import Permission
 from myomap.web import chart, notices
+
+if TYPE_CHECKING:
+    from myomap.web.deps import UserView
 
 TEMPLATES_DIR = Path(__file__).with_name("templates")
 
@@ -25,8 +28,7 @@ Not 400: a browser logs a 4xx page as a failed resource, yet the page is the exp
 
 def _context(request: Request) -> dict[str, Any]:
     user = getattr(request.state, "user", None)
-    settings = getattr(request.app.state, "settings", None)
-    locale = settings.locale if settings is not None else DEFAULT_LOCALE
+    locale = _page_locale(request, user)
     _LOCALE.set(locale)
     return {
         "csrf_token": getattr(request.state, "csrf_token", None),
@@ -38,6 +40,14 @@ def _context(request: Request) -> dict[str, Any]:
         "locale": locale,
         "done_notice": notices.notice_for(request.query_params.get(notices.PARAM)),
     }
+
+
+def _page_locale(request: Request, user: UserView | None) -> str:
+    """The signed-in user's clinic's locale; before sign-in, the deployment's setting."""
+    if user is not None:
+        return user.clinic_locale
+    settings = getattr(request.app.state, "settings", None)
+    return settings.locale if settings is not None else DEFAULT_LOCALE
 
 
 _LOCALE: ContextVar[str] = ContextVar("myomap_locale", default=DEFAULT_LOCALE)

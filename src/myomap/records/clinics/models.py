@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import Boolean, String, false
 from sqlalchemy.orm import Mapped, mapped_column
 
+from myomap.dates import DEFAULT_LOCALE
 from myomap.records.base import Base, UTCDateTime, utcnow
 
 
@@ -19,6 +20,10 @@ class Clinic(Base):
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
     require_two_factor: Mapped[bool] = mapped_column(
         Boolean, default=False, server_default=false(), comment="owners and therapists must sign in with a code too"
+    )
+    locale: Mapped[str] = mapped_column(
+        String(10), default=DEFAULT_LOCALE, server_default=DEFAULT_LOCALE,
+        comment="how its pages write dates and times (a key of myomap.dates.DATE_FORMATS)",
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

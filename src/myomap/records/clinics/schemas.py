@@ -6,9 +6,17 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from myomap.dates import DEFAULT_LOCALE, known_locale
+
 
 class ClinicCreate(BaseModel):
     name: str = Field(min_length=1, max_length=200)
+    locale: str = DEFAULT_LOCALE
+
+    @field_validator("locale")
+    @classmethod
+    def _known_locale(cls, value: str) -> str:
+        return known_locale(value)
 
     @field_validator("name")
     @classmethod
@@ -25,4 +33,5 @@ class ClinicRead(BaseModel):
     id: int
     name: str
     is_demo: bool
+    locale: str
     created_at: datetime

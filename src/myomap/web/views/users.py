@@ -1,14 +1,17 @@
 """The clinic's users (owners only): list, add, deactivate and reactivate, reset a password or a
-lost two-factor sign-in, and require two-factor sign-in for the clinic."""
+lost two-factor sign-in, require two-factor sign-in for the clinic, and choose how its pages
+write dates."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
+from myomap.dates import locale_choices
 from myomap.records.accounts.models import Role
 from myomap.records.accounts.service import create_user_as, list_users, reset_password_as, set_user_active
 from myomap.records.accounts.two_factor import reset_two_factor_of_as, set_clinic_requirement_as
+from myomap.records.clinics.service import set_clinic_locale_as
 from myomap.records.errors import Duplicate, ValidationFailed
 from myomap.web.deps import DbSession, SettingsDep, WebActor, WebForm
 from myomap.web.notices import see_other
@@ -20,13 +23,16 @@ router = APIRouter()
 
 def _page(request: Request, db: DbSession, actor: WebActor, *, values: dict[str, str] | None = None,
           errors: dict[str, str] | None = None, tf_errors: dict[str, str] | None = None,
-          reset_errors: dict[str, str] | None = None, status: int = 200, notice: str | None = None) -> Response:
-    """The page; each form's errors apart (adding a user, the two-factor setting, a password reset)."""
+          reset_errors: dict[str, str] | None = None, locale_errors: dict[str, str] | None = None,
+          status: int = 200, notice: str | None = None) -> Response:
+    """The page; each form's errors apart (adding a user, the two-factor setting, a password
+    reset, the date format)."""
     return render(
         request, "users/list.html",
         {"users": list_users(db=db, actor=actor), "roles": list(Role), "values": values or {}, "errors": errors or {},
          "tf_errors": tf_errors or {}, "reset_errors": reset_errors or {},
-         "require_two_factor": actor.user.clinic.require_two_factor, "notice": notice},
+         "require_two_factor": actor.user.clinic.require_two_factor, "notice": notice,
+         "locale_errors": locale_errors or {}, "locales": locale_choices(), "clinic_locale": actor.user.clinic.locale},
         status_code=status,
     )
 
@@ -90,3 +96,12 @@ def two_factor_requirement(request: Request, db: DbSession, actor: WebActor, for
     except ValidationFailed as exc:
         return _page(request, db, actor, tf_errors=exc.errors, status=FORM_ERRORS_STATUS)
     return see_other("/users", "two_factor_requirement_saved")
+
+
+@router.post("/users/locale", include_in_schema=False)
+def clinic_locale(request: Request, db: DbSession, actor: WebActor, form: WebForm) -> Response:
+    try:
+        set_clinic_locale_as(db=db, actor=actor, locale=str(form.get("locale") or ""))
+    except ValidationFailed as exc:
+        return _page(request, db, actor, locale_errors=exc.errors, status=FORM_ERRORS_STATUS)
+    return see_other("/users", "locale_saved")
