@@ -9,7 +9,6 @@ import shutil
 import socket
 import sqlite3
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,6 +18,7 @@ import typer
 from typer.testing import CliRunner, Result
 
 from myomap.cli import atlas_cmds, knowledge_cmds, posture_cmds, records_cmds
+from tests.served import myomap_command
 
 GIF = (b"GIF89a\x01\x00\x01\x00\x80\x00\x00\xff\xff\xff\x00\x00\x00!\xf9\x04\x00\x00\x00\x00\x00"
        b",\x00\x00\x00\x00\x01\x00\x01\x00\x00\x02\x02D\x01\x00;")
@@ -326,11 +326,6 @@ def test_names_with_brackets_are_printed_as_typed(cli: typer.Typer, migrated: Pa
 
 
 # ---- myomap serve ------------------------------------------------------------------------------
-
-
-def myomap_command() -> list[str]:
-    script = Path(sys.executable).with_name("myomap")
-    return [str(script)] if script.exists() else [sys.executable, "-c", "from myomap.cli import main; main()"]
 
 
 def test_serve_on_a_busy_port_says_so_and_exits(migrated: Path) -> None:

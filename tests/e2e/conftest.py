@@ -5,7 +5,9 @@
 - ``browser``: Chromium through Playwright's sync API, one per test module (skipped clearly when
   /usr/bin/chromium or Playwright is missing).
 - ``page``: a fresh browser context and page per test (no shared cookies); console errors,
-  including Content-Security-Policy violations, are collected in ``console_errors``.
+  including Content-Security-Policy violations, are collected in ``console_errors``; ``new_page``
+  makes another such page (at another viewport, say).
+- ``add_client``, ``add_drawing``: records made straight in the server's database, for a test to open.
 - ``axe_scan``: the one axe-core scan of the browser tests (:class:`AxeScan`): serious and critical
   results fail, less the justified exceptions listed on the class.
 """
@@ -13,17 +15,14 @@
 from __future__ import annotations
 
 import json
-import os
-import socket
-import subprocess
-import sys
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 import pytest
+
+from tests.served import server_env, serving
 
 if TYPE_CHECKING:
     from axe_playwright_python.sync_playwright import Axe
@@ -41,12 +40,6 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 PASSWORD = "correct horse battery"
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @dataclass
 class Server:
     url: str
@@ -54,22 +47,6 @@ class Server:
     data_dir: Path
     people: World
     log: Path
-
-
-def _wait_until_up(url: str, proc: subprocess.Popen[bytes], log: Path, timeout: float = 30.0) -> None:
-    import httpx2
-
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"myomap serve exited with {proc.returncode}:\n{log.read_text(errors='replace')}")
-        try:
-            if httpx2.get(url + "/sign-in", timeout=1.0).status_code == 200:
-                return
-        except httpx2.HTTPError:
-            pass
-        time.sleep(0.1)
-    raise RuntimeError(f"myomap serve did not answer within {timeout} s:\n{log.read_text(errors='replace')}")
 
 
 @pytest.fixture(scope="session")
@@ -85,30 +62,9 @@ def myomap_server(tmp_path_factory: pytest.TempPathFactory, world_builder: Calla
         people = world_builder(session)
     db.dispose()
 
-    port = free_port()
     log = data_dir / "server.log"
-    env = {
-        **os.environ,
-        "MYOMAP_DATA_DIR": str(data_dir),
-        "MYOMAP_DATABASE_URL": database_url,
-        "MYOMAP_PASSWORD_HASH_PROFILE": "fast",
-        "PYTHONUNBUFFERED": "1",
-    }
-    myomap = Path(sys.executable).with_name("myomap")
-    command = [str(myomap)] if myomap.exists() else [sys.executable, "-c", "from myomap.cli import main; main()"]
-    with open(log, "wb") as out:
-        proc = subprocess.Popen([*command, "serve", "--host", "127.0.0.1", "--port", str(port)], env=env, stdout=out, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_until_up(url, proc, log)
-        yield Server(url=url, database_url=database_url, data_dir=data_dir, people=people, log=log)
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+    with serving(server_env(data_dir, database_url), log) as running:
+        yield Server(url=running.url, database_url=database_url, data_dir=data_dir, people=people, log=log)
 
 
 @pytest.fixture(scope="module")
@@ -133,15 +89,22 @@ def console_errors() -> list[str]:
     return []
 
 
-@pytest.fixture
-def page(browser: Browser, console_errors: list[str]) -> Iterator[Page]:
-    context = browser.new_context(viewport={"width": 1024, "height": 900})
+def new_page(browser: Browser, errors: list[str], viewport: ViewportSize | None = None) -> Page:
+    """A page in a fresh context (no shared cookies) whose console errors, CSP violations included,
+    go to ``errors``; close it with ``page.context.close()``."""
+    context = browser.new_context(viewport=viewport or {"width": 1024, "height": 900})
     context.set_default_timeout(10_000)
     pg = context.new_page()
-    pg.on("console", lambda msg: console_errors.append(msg.text) if msg.type == "error" else None)
-    pg.on("pageerror", lambda exc: console_errors.append(str(exc)))
+    pg.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    pg.on("pageerror", lambda exc: errors.append(str(exc)))
+    return pg
+
+
+@pytest.fixture
+def page(browser: Browser, console_errors: list[str]) -> Iterator[Page]:
+    pg = new_page(browser, console_errors)
     yield pg
-    context.close()
+    pg.context.close()
 
 
 def sign_in(page: Page, server: Server, email: str, password: str = PASSWORD) -> None:
@@ -174,6 +137,45 @@ def signed_in_page(page: Page, myomap_server: Server) -> Callable[[User], Page]:
         return page
 
     return make
+
+
+# ---- records made straight in the server's database ----------------------------------------------
+
+
+def add_client(server: Server, given_name: str, family_name: str) -> int:
+    """A new client of the therapist, made through the records service."""
+    from myomap.records.accounts.permissions import Actor
+    from myomap.records.clients.schemas import ClientCreate
+    from myomap.records.clients.service import create_client
+    from myomap.records.db import Database
+
+    db = Database(server.database_url)
+    try:
+        with db.transaction() as session:
+            actor = Actor(session.merge(server.people.therapist))
+            return create_client(db=session, actor=actor, data=ClientCreate(given_name=given_name, family_name=family_name)).id
+    finally:
+        db.dispose()
+
+
+def add_drawing(server: Server, client_id: int, pain: Mapping[str, int]) -> int:
+    """A pain drawing of today for the client, by the therapist: ``pain`` maps region id to intensity."""
+    from datetime import date
+
+    from myomap.records.accounts.permissions import Actor
+    from myomap.records.db import Database
+    from myomap.records.pain.schemas import PainDrawingCreate
+    from myomap.records.pain.service import create_drawing
+
+    data = PainDrawingCreate.model_validate(
+        {"drawn_on": date.today(), "marks": [{"region_id": r, "intensity": i} for r, i in pain.items()]})
+    db = Database(server.database_url)
+    try:
+        with db.transaction() as session:
+            actor = Actor(session.merge(server.people.therapist))
+            return create_drawing(db=session, actor=actor, client_id=client_id, data=data).id
+    finally:
+        db.dispose()
 
 
 # ---- accessibility ------------------------------------------------------------------------------

@@ -15,10 +15,8 @@ from __future__ import annotations
 import os
 import random
 import signal
-import socket
 import sqlite3
 import subprocess
-import sys
 import threading
 import time
 from dataclasses import dataclass, field
@@ -30,6 +28,7 @@ import typer
 from typer.testing import CliRunner
 
 from myomap.cli import records_cmds
+from tests.served import myomap_command, server_env, start_server, stop
 
 PASSWORD = "correct horse battery"
 MARKS_PER_DRAWING = 40
@@ -37,69 +36,6 @@ WRITERS = 2  # threads posting pain drawings
 EDITORS = 2  # threads editing clients (one client each)
 LOAD_SECONDS = 2.0  # the most the load runs before the kill
 HTTP_TIMEOUT = 5.0
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def myomap_command() -> list[str]:
-    script = Path(sys.executable).with_name("myomap")
-    return [str(script)] if script.exists() else [sys.executable, "-c", "from myomap.cli import main; main()"]
-
-
-def server_env(data_dir: Path, database_url: str) -> dict[str, str]:
-    return {
-        **os.environ,
-        "MYOMAP_DATA_DIR": str(data_dir),
-        "MYOMAP_DATABASE_URL": database_url,
-        "MYOMAP_PASSWORD_HASH_PROFILE": "fast",
-        "PYTHONUNBUFFERED": "1",
-    }
-
-
-@dataclass
-class Running:
-    proc: subprocess.Popen[bytes]
-    url: str
-    log: Path
-
-
-def start_server(data_dir: Path, database_url: str, log_name: str) -> Running:
-    import httpx2
-
-    port = free_port()
-    log = data_dir / log_name
-    with open(log, "wb") as out:
-        proc = subprocess.Popen(
-            [*myomap_command(), "serve", "--host", "127.0.0.1", "--port", str(port)],
-            env=server_env(data_dir, database_url), stdout=out, stderr=subprocess.STDOUT,
-        )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise AssertionError(f"myomap serve exited with {proc.returncode}:\n{log.read_text(errors='replace')}")
-        try:
-            if httpx2.get(url + "/sign-in", timeout=1.0).status_code == 200:
-                return Running(proc, url, log)
-        except httpx2.HTTPError:
-            pass
-        time.sleep(0.05)
-    stop(proc)
-    raise AssertionError(f"myomap serve did not answer within 30 s:\n{log.read_text(errors='replace')}")
-
-
-def stop(proc: subprocess.Popen[bytes]) -> None:
-    if proc.poll() is None:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
 
 
 @dataclass
@@ -245,7 +181,7 @@ def cli_app() -> typer.Typer:
 def test_a_server_killed_mid_write_loses_nothing_it_acknowledged(seeded: Seeded) -> None:
     import httpx2
 
-    first = start_server(seeded.data_dir, seeded.database_url, "first.log")
+    first = start_server(server_env(seeded.data_dir, seeded.database_url), seeded.data_dir / "first.log")
     ledger = Ledger()
     stop_at = threading.Event()
     threads = [
@@ -319,7 +255,7 @@ def test_a_server_killed_mid_write_loses_nothing_it_acknowledged(seeded: Seeded)
     assert "integrity: ok" in result.output and result.output.rstrip().endswith("ok")
 
     # A restarted server on the same data serves what was saved.
-    second = start_server(seeded.data_dir, seeded.database_url, "second.log")
+    second = start_server(server_env(seeded.data_dir, seeded.database_url), seeded.data_dir / "second.log")
     try:
         with httpx2.Client(base_url=second.url, headers={"Authorization": f"Bearer {seeded.token}"}, timeout=HTTP_TIMEOUT) as http:
             some = sorted(ledger.acknowledged)[-3:]

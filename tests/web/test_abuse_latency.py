@@ -15,16 +15,11 @@ about 900 ms (the other requests queued behind it).
 
 from __future__ import annotations
 
-import os
-import socket
 import statistics
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import httpx2
 import pytest
@@ -37,18 +32,13 @@ from myomap.records.db import Database
 from myomap.records.migrate import upgrade
 from myomap.records.pain.schemas import MAX_MARKS
 from tests.conftest import World, build_world
+from tests.served import server_env, serving
 
 UPLOAD_MAX_BYTES = 1024 * 1024  # the server's limit in this test (smaller than the default, to keep it quick)
 SAMPLES = 40
 ATTACKERS = 3  # hostile connections at once
 SLOWDOWN_LIMIT = 5.0  # the median under attack may be at most this many times the baseline ...
 SLACK_S = 0.100  # ... plus this much: one process shares one interpreter lock with the attack's CPU work
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @dataclass
@@ -70,39 +60,9 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
         token, _ = create_api_token(db=session, user=therapist)
         client_id = create_client(db=session, actor=Actor(therapist), data=ClientCreate(given_name="Ada", family_name="Load")).id
     database.dispose()
-    port = _free_port()
-    env = {**os.environ, "MYOMAP_DATA_DIR": str(data_dir), "MYOMAP_DATABASE_URL": database_url,
-           "MYOMAP_PASSWORD_HASH_PROFILE": "fast", "MYOMAP_UPLOAD_MAX_BYTES": str(UPLOAD_MAX_BYTES),
-           "PYTHONUNBUFFERED": "1"}
-    log = data_dir / "server.log"
-    with open(log, "wb") as out:
-        proc = subprocess.Popen([sys.executable, "-c", "from myomap.cli import main; main()", "serve",
-                                 "--host", "127.0.0.1", "--port", str(port)], env=env, stdout=out, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_until_up(url, proc, log)
-        yield Served(url, token, client_id)
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-
-
-def _wait_until_up(url: str, proc: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"myomap serve exited:\n{log.read_text(errors='replace')}")
-        try:
-            if httpx2.get(url + "/sign-in", timeout=1.0).status_code == 200:
-                return
-        except httpx2.HTTPError:
-            pass
-        time.sleep(0.1)
-    raise RuntimeError(f"myomap serve did not start:\n{log.read_text(errors='replace')}")
+    env = server_env(data_dir, database_url, MYOMAP_UPLOAD_MAX_BYTES=str(UPLOAD_MAX_BYTES))
+    with serving(env, data_dir / "server.log") as running:
+        yield Served(running.url, token, client_id)
 
 
 def _hostile_requests(served: Served) -> list[tuple[str, Callable[[httpx2.Client], httpx2.Response]]]:

@@ -14,9 +14,6 @@ a time; those over it refused from the header).
 from __future__ import annotations
 
 import io
-import os
-import subprocess
-import sys
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -30,8 +27,8 @@ from myomap.records.accounts.service import create_api_token
 from myomap.records.db import Database
 from myomap.records.migrate import upgrade
 from tests.conftest import World, build_world
+from tests.served import server_env, serving
 from tests.standing_photo import standing_front_photo
-from tests.web.test_abuse_latency import _free_port, _wait_until_up
 
 BUDGET_MB = 650
 OVER_WORKING_MB = 250  # one decode at the 160 MiB limit (168 MB) plus the model's work on it
@@ -73,24 +70,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         people: World = build_world(session)
         token, _ = create_api_token(db=session, user=session.merge(people.therapist))
     database.dispose()
-    port = _free_port()
-    env = {**os.environ, "MYOMAP_DATA_DIR": str(data_dir), "MYOMAP_DATABASE_URL": database_url,
-           "MYOMAP_PASSWORD_HASH_PROFILE": "fast", "PYTHONUNBUFFERED": "1"}
-    log = data_dir / "server.log"
-    with open(log, "wb") as out:
-        proc = subprocess.Popen([sys.executable, "-c", "from myomap.cli import main; main()", "serve",
-                                 "--host", "127.0.0.1", "--port", str(port)], env=env, stdout=out, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_until_up(url, proc, log)
-        yield Server(url, token, proc.pid)
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+    with serving(server_env(data_dir, database_url), data_dir / "server.log") as running:
+        yield Server(running.url, token, running.proc.pid)
 
 
 def _analyse(server: Server, photo: bytes, name: str) -> httpx2.Response:

@@ -7,13 +7,9 @@ each request), and ``--workers 2`` on one port.
 
 from __future__ import annotations
 
-import os
 import re
 import signal
-import socket
 import subprocess
-import sys
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -25,15 +21,10 @@ from myomap.records.audit.models import AuditEvent
 from myomap.records.db import Database
 from myomap.records.migrate import upgrade
 from tests.conftest import PASSWORD, PgServer, World, build_world
+from tests.served import server_env, start_server, stop
 
 CSRF_INPUT = re.compile(r'name="csrf_token" value="([^"]+)"')
 HX_CSRF = re.compile(r'hx-headers=\'\{"X-CSRF-Token": "([^"]+)"\}\'')
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @pytest.fixture
@@ -64,35 +55,17 @@ def serve(tmp_path: Path, pg_url: str, world: World) -> Iterator[Serve]:
     """``serve(*options)``: start ``myomap serve`` on a free port over the test database (all
     servers share one data folder, as the servers of one clinic share their secret key)."""
     started: list[subprocess.Popen[bytes]] = []
-    env = {**os.environ, "MYOMAP_DATABASE_URL": pg_url, "MYOMAP_DATA_DIR": str(tmp_path / "data"),
-           "MYOMAP_PASSWORD_HASH_PROFILE": "fast", "MYOMAP_CACHE_DIR": str(tmp_path / "cache")}
+    env = server_env(tmp_path / "data", pg_url, MYOMAP_CACHE_DIR=str(tmp_path / "cache"))
     env.pop("MYOMAP_SECRET_KEY", None)
 
     def start(*options: str) -> tuple[str, subprocess.Popen[bytes]]:
-        port = free_port()
-        cmd = [sys.executable, "-c", "from myomap.cli import main; main()", "serve", "--port", str(port), *options]
-        proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-        started.append(proc)
-        base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            assert proc.poll() is None, (proc.stdout.read() if proc.stdout else b"").decode()
-            try:
-                if httpx2.get(base + "/sign-in", timeout=1).status_code == 200:
-                    return base, proc
-            except httpx2.HTTPError:
-                time.sleep(0.1)
-        raise AssertionError(f"myomap serve {' '.join(options)} did not start")
+        running = start_server(env, tmp_path / f"serve-{len(started)}.log", options)
+        started.append(running.proc)
+        return running.url, running.proc
 
     yield start
     for proc in started:
-        proc.send_signal(signal.SIGINT)
-    for proc in started:
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop(proc, signal.SIGINT)
 
 
 def sign_in(http: httpx2.Client, form_from: str, post_to: str, email: str) -> None:
