@@ -79,9 +79,10 @@ class Settings(BaseModel):
     secret_key: str | None = Field(
         default=None,
         repr=False,
-        description="Secret used to sign the sign-in form's CSRF cookie. Default: generated once and "
-        "stored in `<data dir>/secret_key` (file mode 0600). Give the same value to every server of "
-        "one clinic. Env: MYOMAP_SECRET_KEY.",
+        description="Secret used to sign the sign-in form's CSRF cookie and to seal the authenticator "
+        "(two-factor) secrets. Default: generated once and stored in `<data dir>/secret_key` (file mode "
+        "0600). Give the same value to every server of one clinic; with another key, two-factor sign-in "
+        "fails until the key is restored or the owner resets it. Env: MYOMAP_SECRET_KEY.",
     )
     host: str = Field(
         default="127.0.0.1",

@@ -172,6 +172,26 @@ def test_a_clinic_requirement_sends_therapists_to_enrol(signed_in: SignedIn, peo
     assert desk.sign_in(people.front_desk.email).headers["location"] == "/"  # front desk need not
 
 
+def test_a_clinic_requirement_refuses_the_tokens_of_the_unenrolled_until_they_enrol(
+    signed_in: SignedIn, people: World, app: FastAPI, visitor_for: type[Visitor], api_token: ApiToken
+) -> None:
+    tara_token, desk_token = api_token(people.therapist), api_token(people.front_desk)
+    owner = signed_in(people.owner)
+    enrol_in_page(owner)
+    assert owner.get("/api/me", headers=bearer(tara_token)).status_code == 200
+    assert owner.submit("/users", "/users/two-factor-requirement", {"require_two_factor": "on"}).status_code == 303
+    refused = owner.get("/api/clients", headers=bearer(tara_token))
+    assert refused.status_code == 403
+    assert "two-factor sign-in is required by your clinic: enrol in the web app first" in refused.json()["detail"].lower()
+    assert owner.get("/api/me", headers=bearer(desk_token)).status_code == 200  # front desk need not
+    tara = visitor_for(app)
+    tara.sign_in(people.therapist.email)
+    match = SECRET.search(tara.get("/sign-in/enrol").text)
+    assert match
+    tara.submit("/sign-in/enrol", "/sign-in/enrol", {"code": now_code(match.group(1)), "next": "/"})
+    assert owner.get("/api/me", headers=bearer(tara_token)).json()["email"] == people.therapist.email
+
+
 # ---- sessions, addresses, emails ----------------------------------------------------------------
 
 

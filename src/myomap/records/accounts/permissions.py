@@ -54,6 +54,16 @@ class Actor:
         return permission in ROLE_PERMISSIONS[self.user.role]
 
 
+TWO_FACTOR_ROLES = frozenset({Role.OWNER, Role.THERAPIST})  # whom a clinic can require two-factor of
+TWO_FACTOR_REQUIRED = ("Two-factor sign-in is required by your clinic: enrol in the web app first "
+                       "(sign in there and follow the steps); your API tokens work again once you have.")
+
+
+def must_enrol(user: User) -> bool:
+    """The clinic requires two-factor sign-in of this user's role, and they have not enrolled."""
+    return user.clinic.require_two_factor and user.role in TWO_FACTOR_ROLES and not user.has_two_factor
+
+
 def require(actor: Actor, permission: Permission) -> None:
     """Raise :class:`Forbidden` unless the actor's role grants ``permission``."""
     if not actor.can(permission):

@@ -15,12 +15,12 @@ from sqlalchemy.orm import Session
 
 from myomap.records.accounts.models import ApiToken, Role, User, WebSession
 from myomap.records.accounts.passwords import hash_password
-from myomap.records.accounts.permissions import Actor, Permission, require
+from myomap.records.accounts.permissions import TWO_FACTOR_REQUIRED, Actor, Permission, must_enrol, require
 from myomap.records.accounts.schemas import ApiTokenCreate, UserCreate, normalise_email
 from myomap.records.audit.service import record
 from myomap.records.base import utcnow
 from myomap.records.clinics.models import Clinic
-from myomap.records.errors import Duplicate, NotFound, ValidationFailed
+from myomap.records.errors import Duplicate, Forbidden, NotFound, ValidationFailed
 from myomap.records.validation import parse
 
 API_TOKEN_PREFIX = "mm_"
@@ -273,7 +273,11 @@ def revoke_api_token_as(*, db: Session, actor: Actor, token_id: int) -> ApiToken
 
 
 def user_for_api_token(*, db: Session, token: str | None, now: datetime | None = None) -> User | None:
-    """The active user of a live (not revoked, not expired) token, or None."""
+    """The active user of a live (not revoked, not expired) token, or None.
+
+    A token of someone the clinic requires two-factor sign-in of, who has not enrolled, is refused
+    (:class:`Forbidden`, saying to enrol) rather than revoked: it works again after enrolment, and
+    a token cannot be a way round the requirement (nor after an owner resets a lost two-factor)."""
     if not token or not token.startswith(API_TOKEN_PREFIX):
         return None
     now = now or utcnow()
@@ -288,6 +292,8 @@ def user_for_api_token(*, db: Session, token: str | None, now: datetime | None =
     user, token_id, revoked_at, expires_at, last_used_at = found
     if not ApiToken.live(revoked_at, expires_at, now) or not user.is_active:
         return None
+    if must_enrol(user):
+        raise Forbidden(TWO_FACTOR_REQUIRED)
     if last_used_at is None or now - last_used_at > timedelta(minutes=5):
         row = db.get(ApiToken, token_id)  # coarse, so a busy script does not write on every request
         if row is not None:

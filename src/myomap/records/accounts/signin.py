@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 
 from myomap.records.accounts.models import SignInFailure, User, WebSession
 from myomap.records.accounts.passwords import dummy_hash, hash_password, needs_rehash, verify_password
-from myomap.records.accounts.permissions import Actor
+from myomap.records.accounts.permissions import Actor, must_enrol
 from myomap.records.accounts.schemas import normalise_email
 from myomap.records.accounts.sealing import SecretSealer
 from myomap.records.accounts.service import (
@@ -40,7 +40,6 @@ from myomap.records.accounts.two_factor import (
     Enrolment,
     begin_enrolment,
     confirm_enrolment,
-    must_enrol,
     verify_code,
 )
 from myomap.records.base import utcnow

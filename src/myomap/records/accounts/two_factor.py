@@ -18,8 +18,8 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from myomap.records.accounts import totp
-from myomap.records.accounts.models import RecoveryCode, Role, User, WebSession
-from myomap.records.accounts.permissions import Actor, Permission, require
+from myomap.records.accounts.models import RecoveryCode, User, WebSession
+from myomap.records.accounts.permissions import TWO_FACTOR_ROLES, Actor, Permission, require
 from myomap.records.accounts.sealing import SecretSealer, SecretUnreadable, is_sealed
 from myomap.records.accounts.service import clinic_user
 from myomap.records.audit.service import record
@@ -29,7 +29,6 @@ from myomap.records.errors import ValidationFailed
 ISSUER = "Myomap"
 RECOVERY_CODE_COUNT = 10
 RECOVERY_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # no 0/o, 1/l/i to misread
-TWO_FACTOR_ROLES = frozenset({Role.OWNER, Role.THERAPIST})
 WRONG_CODE = "That code is not right (or was already used). Type the 6 digits your app shows now, or a recovery code."
 
 
@@ -37,11 +36,6 @@ WRONG_CODE = "That code is not right (or was already used). Type the 6 digits yo
 class Enrolment:
     secret: str
     uri: str
-
-
-def must_enrol(user: User) -> bool:
-    """The clinic requires two-factor sign-in of this user's role, and they have not enrolled."""
-    return user.clinic.require_two_factor and user.role in TWO_FACTOR_ROLES and not user.has_two_factor
 
 
 def may_turn_off(user: User) -> bool:
