@@ -16,7 +16,7 @@ import pytest
 from myomap.atlas.bodychart import heat_colour
 from myomap.atlas.bodychart.geometry import chart_geometry
 from myomap.atlas.regions import load_atlas
-from tests.e2e.conftest import VIEWPORTS
+from tests.e2e.conftest import VIEWPORTS, add_client, new_page
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, FloatRect, Page
@@ -46,32 +46,17 @@ class Form:
 
 @pytest.fixture(scope="module")
 def client_id(myomap_server: Server) -> int:
-    from myomap.records.accounts.permissions import Actor
-    from myomap.records.clients.schemas import ClientCreate
-    from myomap.records.clients.service import create_client
-    from myomap.records.db import Database
-
-    db = Database(myomap_server.database_url)
-    try:
-        with db.transaction() as session:
-            actor = Actor(session.merge(myomap_server.people.therapist))
-            return create_client(db=session, actor=actor, data=ClientCreate(given_name="Tabitha", family_name="Tablet")).id
-    finally:
-        db.dispose()
+    return add_client(myomap_server, "Tabitha", "Tablet")
 
 
 @pytest.fixture(scope="module", params=list(VIEWPORTS))
 def form(request: pytest.FixtureRequest, browser: Browser, myomap_server: Server, sign_in: SignIn, client_id: int) -> Iterator[Form]:
     """One signed-in page per viewport, shared by the module's tests (each reopens the form)."""
-    context = browser.new_context(viewport=VIEWPORTS[request.param])
-    context.set_default_timeout(10_000)
-    page = context.new_page()
     errors: list[str] = []
-    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page = new_page(browser, errors, VIEWPORTS[request.param])
     sign_in(page, myomap_server, myomap_server.people.therapist.email)
     yield Form(page, errors, f"{myomap_server.url}/clients/{client_id}/pain-drawings/new")
-    context.close()
+    page.context.close()
     assert errors == []  # no script errors, no CSP violations
 
 

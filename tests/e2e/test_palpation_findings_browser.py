@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from tests.e2e.conftest import add_client, add_drawing
+
 if TYPE_CHECKING:
     from playwright.sync_api import Page
 
@@ -19,25 +21,7 @@ HEADACHE = {"temple.right": 7, "posterior_neck.right": 5, "mastoid.right": 4}
 
 
 def _drawing(server: Server) -> int:
-    from datetime import date
-
-    from myomap.records.accounts.permissions import Actor
-    from myomap.records.clients.schemas import ClientCreate
-    from myomap.records.clients.service import create_client
-    from myomap.records.db import Database
-    from myomap.records.pain.schemas import PainDrawingCreate
-    from myomap.records.pain.service import create_drawing
-
-    db = Database(server.database_url)
-    try:
-        with db.transaction() as session:
-            actor = Actor(session.merge(server.people.therapist))
-            client = create_client(db=session, actor=actor, data=ClientCreate(given_name="Palma", family_name="Tion"))
-            data = PainDrawingCreate.model_validate(
-                {"drawn_on": date.today(), "marks": [{"region_id": r, "intensity": i} for r, i in HEADACHE.items()]})
-            return create_drawing(db=session, actor=actor, client_id=client.id, data=data).id
-    finally:
-        db.dispose()
+    return add_drawing(server, add_client(server, "Palma", "Tion"), HEADACHE)
 
 
 def test_a_reproduced_referral_moves_the_muscle_first_without_a_reload(page: Page, console_errors: list[str], myomap_server: Server,

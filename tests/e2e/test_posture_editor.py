@@ -9,12 +9,12 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from tests.e2e.conftest import add_client
 from tests.standing_photo import standing_front_photo
 
 if TYPE_CHECKING:
     from playwright.sync_api import Locator, Page
 
-    from myomap.records.accounts.models import User
     from tests.e2e.conftest import Server, SignIn
 
 pytestmark = pytest.mark.browser
@@ -29,21 +29,6 @@ def _number(element: Locator, attribute: str) -> float:
     return float(value)
 
 
-def _client(server: Server, user: User) -> int:
-    from myomap.records.accounts.permissions import Actor
-    from myomap.records.clients.schemas import ClientCreate
-    from myomap.records.clients.service import create_client
-    from myomap.records.db import Database
-
-    db = Database(server.database_url)
-    try:
-        with db.transaction() as session:
-            data = ClientCreate(given_name="Posey", family_name="Stance")
-            return create_client(db=session, actor=Actor(session.merge(user)), data=data).id
-    finally:
-        db.dispose()
-
-
 def test_a_therapist_drags_a_shoulder_point_and_saves_it(
     page: Page, console_errors: list[str], myomap_server: Server, sign_in: SignIn,
 ) -> None:
@@ -52,7 +37,7 @@ def test_a_therapist_drags_a_shoulder_point_and_saves_it(
     if not PHOTO.exists():
         pytest.skip(f"fixture photo missing: {PHOTO}")
     server, people = myomap_server, myomap_server.people
-    cid = _client(server, people.therapist)
+    cid = add_client(server, "Posey", "Stance")
     sign_in(page, server, people.therapist.email)
 
     # A new assessment from the client's list of assessments.

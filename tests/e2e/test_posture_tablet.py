@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from tests.e2e.conftest import VIEWPORTS
+from tests.e2e.conftest import VIEWPORTS, add_client
 from tests.standing_photo import standing_front_photo
 
 if TYPE_CHECKING:
@@ -38,17 +38,15 @@ def assessment_id(myomap_server: Server) -> int:
     if not PHOTO.exists():
         pytest.skip(f"fixture photo missing: {PHOTO}")
     from myomap.records.accounts.permissions import Actor
-    from myomap.records.clients.schemas import ClientCreate
-    from myomap.records.clients.service import create_client
     from myomap.records.db import Database
     from myomap.records.posture.schemas import PostureAssessmentCreate
     from myomap.records.posture.service import create_assessment, upload_photo_releasing_lock
 
+    cid = add_client(myomap_server, "Tab", "Lett")
     db = Database(myomap_server.database_url)
     try:
         with db.transaction() as session:
             actor = Actor(session.merge(myomap_server.people.therapist))
-            cid = create_client(db=session, actor=actor, data=ClientCreate(given_name="Tab", family_name="Lett")).id
             aid = create_assessment(db=session, actor=actor, client_id=cid, data=PostureAssessmentCreate(assessed_on=date.today(), height_cm=168)).id
         with db.transaction() as session:
             actor = Actor(session.merge(myomap_server.people.therapist))

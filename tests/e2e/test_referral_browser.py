@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from tests.e2e.conftest import VIEWPORTS
+from tests.e2e.conftest import VIEWPORTS, add_client, add_drawing, new_page
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, FloatRect, Page
@@ -27,41 +27,19 @@ BROAD = {"temple.right": 7, "posterior_neck.right": 5, "mastoid.right": 4, "late
 
 @pytest.fixture(scope="module")
 def drawing_id(myomap_server: Server) -> int:
-    from datetime import date
-
-    from myomap.records.accounts.permissions import Actor
-    from myomap.records.clients.schemas import ClientCreate
-    from myomap.records.clients.service import create_client
-    from myomap.records.db import Database
-    from myomap.records.pain.schemas import PainDrawingCreate
-    from myomap.records.pain.service import create_drawing
-
-    db = Database(myomap_server.database_url)
-    try:
-        with db.transaction() as session:
-            actor = Actor(session.merge(myomap_server.people.therapist))
-            client = create_client(db=session, actor=actor, data=ClientCreate(given_name="Rhea", family_name="Ferral"))
-            data = PainDrawingCreate.model_validate(
-                {"drawn_on": date.today(), "marks": [{"region_id": r, "intensity": i} for r, i in BROAD.items()]})
-            return create_drawing(db=session, actor=actor, client_id=client.id, data=data).id
-    finally:
-        db.dispose()
+    return add_drawing(myomap_server, add_client(myomap_server, "Rhea", "Ferral"), BROAD)
 
 
 @pytest.fixture(params=list(VIEWPORTS))
 def ranking_page(request: pytest.FixtureRequest, browser: Browser, console_errors: list[str], myomap_server: Server,
                  sign_in: SignIn, drawing_id: int) -> Iterator[Page]:
     """The therapist on the drawing's 'Which trigger points?' page, at one of the two viewports."""
-    context = browser.new_context(viewport=VIEWPORTS[request.param])
-    context.set_default_timeout(10_000)
-    page = context.new_page()
-    page.on("console", lambda msg: console_errors.append(msg.text) if msg.type == "error" else None)
-    page.on("pageerror", lambda exc: console_errors.append(str(exc)))
+    page = new_page(browser, console_errors, VIEWPORTS[request.param])
     sign_in(page, myomap_server, myomap_server.people.therapist.email)
     page.goto(f"{myomap_server.url}/pain-drawings/{drawing_id}/referral")
     page.evaluate("window.__sameDocument = true")
     yield page
-    context.close()
+    page.context.close()
 
 
 def _box(page: Page, selector: str) -> FloatRect:
@@ -177,3 +155,72 @@ def test_the_to_palpate_list_follows_each_add_and_remove_at_once(ranking_page: P
     expect(page.locator("#palpate-list")).not_to_contain_text(name)
     assert page.evaluate("window.__sameDocument") is True
     assert console_errors == []
+
+
+def test_a_muscle_both_found_and_ranked_has_both_buttons_follow_each_click(ranking_page: Page, console_errors: list[str],
+                                                                           axe_scan: AxeScan) -> None:
+    from playwright.sync_api import expect
+
+    page = ranking_page
+    first = page.locator("ol.candidates > li.candidate").first
+    name = first.locator(".candidate-name").inner_text()
+    with page.expect_response(lambda r: "find=" in r.url):
+        page.get_by_role("searchbox", name="Find a muscle in the ranking").fill(name)
+    found = page.locator("#ranking-found li.candidate").first
+    expect(found).to_contain_text(name)
+    buttons = page.locator(f"form.palpate-form[data-palpate={first.locator('form.palpate-form').first.get_attribute('data-palpate')}] button")
+    expect(buttons).to_have_count(2)  # one in the ranking, one in what was found
+    entries = page.locator("#palpate-list .palpate-item")
+    start = entries.count()
+    # Add from the found copy: the ranking's copy says so too, one click, no reload.
+    with page.expect_response(lambda r: r.url.endswith("/palpate")):
+        found.get_by_role("button", name=re.compile(r"^To palpate")).click()
+    expect(entries).to_have_count(start + 1)
+    for i in range(2):
+        expect(buttons.nth(i)).to_have_attribute("aria-pressed", "true")
+        expect(buttons.nth(i)).to_have_text(re.compile(r"^\s*✓ To palpate"))
+    assert axe_scan.problems(page) == ""
+    # Remove from the ranking's copy: the found copy follows, and it still works (htmx bound it).
+    with page.expect_response(lambda r: r.url.endswith("/palpate")):
+        first.get_by_role("button", name=re.compile(r"^✓ To palpate")).click()
+    expect(entries).to_have_count(start)
+    for i in range(2):
+        expect(buttons.nth(i)).to_have_attribute("aria-pressed", "false")
+    with page.expect_response(lambda r: r.url.endswith("/palpate")):
+        found.get_by_role("button", name=re.compile(r"^To palpate")).click()
+    expect(buttons.nth(0)).to_have_attribute("aria-pressed", "true")
+    expect(buttons.nth(1)).to_have_attribute("aria-pressed", "true")
+    with page.expect_response(lambda r: r.url.endswith("/palpate")):
+        found.get_by_role("button", name=re.compile(r"^✓ To palpate")).click()
+    expect(entries).to_have_count(start)
+    assert page.evaluate("window.__sameDocument") is True
+    assert console_errors == []
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS)
+def test_without_javascript_adding_and_removing_says_so(browser: Browser, myomap_server: Server, sign_in: SignIn,
+                                                        drawing_id: int, axe_scan: AxeScan, viewport: str) -> None:
+    from playwright.sync_api import expect
+
+    size = VIEWPORTS[viewport]
+    context = browser.new_context(viewport=size, java_script_enabled=False)
+    page = context.new_page()
+    try:
+        sign_in(page, myomap_server, myomap_server.people.therapist.email)
+        page.goto(f"{myomap_server.url}/pain-drawings/{drawing_id}/referral")
+        second = page.locator("ol.candidates > li.candidate").nth(1)
+        name = second.locator(".candidate-name").inner_text()
+        with page.expect_navigation():
+            second.get_by_role("button", name=re.compile(r"^To palpate")).click()
+        notice = page.get_by_role("status").filter(has_text="Added to the list to palpate this session.")
+        expect(notice).to_have_count(1)
+        box = notice.bounding_box()
+        assert box and 0 <= box["y"] and box["y"] + box["height"] <= size["height"]  # said where the page lands
+        expect(page.locator("#palpate-list")).to_contain_text(name)
+        with page.expect_navigation():
+            page.locator("ol.candidates > li.candidate").nth(1).get_by_role("button", name=re.compile(r"^✓ To palpate")).click()
+        expect(page.get_by_role("status").filter(has_text="Removed from the list to palpate this session.")).to_have_count(1)
+        expect(page.locator("#palpate-list")).not_to_contain_text(name)
+        assert axe_scan.problems(page) == ""
+    finally:
+        context.close()
