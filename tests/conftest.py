@@ -179,6 +179,31 @@ def db(database: Database) -> Iterator[Session]:
         session.rollback()
 
 
+def second_writer_after_commit(first: Session, write: Callable[[], object]) -> BaseException | None:
+    """SQLite serialises writers: run ``write`` (a second writer, on its own session) in a thread
+    while ``first`` holds the write lock, check that it waits, commit ``first``, and return what
+    ``write`` raised once it could go on (None when it succeeded)."""
+    import threading
+    import time
+
+    outcome: list[BaseException | None] = []
+
+    def second() -> None:
+        try:
+            write()
+            outcome.append(None)
+        except BaseException as exc:  # noqa: BLE001
+            outcome.append(exc)
+
+    thread = threading.Thread(target=second)
+    thread.start()
+    time.sleep(0.3)
+    assert thread.is_alive(), "the second writer should be waiting for the first"
+    first.commit()
+    thread.join(10)
+    return outcome[0]
+
+
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
     from myomap.config import Settings
@@ -269,9 +294,8 @@ def make_client(db: Session, world: World) -> MakeClient:
 SHARED_FIXTURES = Path(__file__).resolve().parents[1].parent / "shared" / "fixtures"
 
 
-@pytest.fixture(scope="session")
-def squat_frame0() -> npt.NDArray[np.uint8]:
-    """Frame 0 of the squat video (a woman standing, anterior view), as an RGB array."""
+def squat_frame(index: int) -> npt.NDArray[np.uint8]:
+    """Frame ``index`` of the squat video as an RGB array (the test is skipped when it cannot be read)."""
     import cv2
 
     video = SHARED_FIXTURES / "tfjs_pose_squats.mp4"
@@ -279,12 +303,19 @@ def squat_frame0() -> npt.NDArray[np.uint8]:
         pytest.skip(f"fixture video missing: {video} (the shared fixtures folder is not checked out)")
     cap = cv2.VideoCapture(str(video))
     try:
+        cap.set(cv2.CAP_PROP_POS_FRAMES, index)
         ok, frame = cap.read()
     finally:
         cap.release()
     if not ok:
         pytest.skip("could not read a frame from tfjs_pose_squats.mp4 (no video codec?)")
     return np.asarray(cv2.cvtColor(frame, cv2.COLOR_BGR2RGB), dtype=np.uint8)
+
+
+@pytest.fixture(scope="session")
+def squat_frame0() -> npt.NDArray[np.uint8]:
+    """Frame 0 of the squat video (a woman standing, anterior view), as an RGB array."""
+    return squat_frame(0)
 
 
 @pytest.fixture(scope="session")

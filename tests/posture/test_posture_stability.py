@@ -27,6 +27,7 @@ from myomap.posture.images import decode_photo
 from myomap.posture.metrics import MetricResult
 from myomap.posture.passes import MIRROR_INDEX, combine, unmirror
 from myomap.posture.pose import RawLandmark
+from tests.conftest import squat_frame
 
 pytestmark = pytest.mark.slow
 
@@ -57,23 +58,11 @@ def _copy(rgb: npt.NDArray[np.uint8], kind: str) -> bytes:
     return _jpeg(rgb)
 
 
-def _video_frame(index: int) -> npt.NDArray[np.uint8]:
-    cap = cv2.VideoCapture(str(fixture_path("tfjs_pose_squats.mp4")))
-    try:
-        cap.set(cv2.CAP_PROP_POS_FRAMES, index)
-        ok, frame = cap.read()
-    finally:
-        cap.release()
-    if not ok:
-        pytest.skip("could not read a frame from tfjs_pose_squats.mp4 (no video codec?)")
-    return np.asarray(cv2.cvtColor(frame, cv2.COLOR_BGR2RGB), dtype=np.uint8)
-
-
 def _photo(name: str) -> npt.NDArray[np.uint8]:
     """The yoga photo, or a standing frame of the squat video."""
     if name == "yoga":
         return decode_photo(fixture_path("tfjs_pose.jpg").read_bytes()).rgb
-    return _video_frame(int(name.split()[-1]))
+    return squat_frame(int(name.split()[-1]))
 
 
 def _analyse_below_the_stance_gate(data: bytes, *, view: str) -> PostureAnalysis:

@@ -3,8 +3,6 @@ and the one search box finds people by name, phone, email or date of birth."""
 
 from __future__ import annotations
 
-import threading
-import time
 from datetime import date
 from typing import TYPE_CHECKING
 
@@ -29,6 +27,7 @@ from myomap.records.clients.service import (
 from myomap.records.db import Database
 from myomap.records.errors import Forbidden, NotFound, ValidationFailed, VersionConflict
 from myomap.records.validation import parse
+from tests.conftest import second_writer_after_commit
 
 if TYPE_CHECKING:
     from tests.conftest import MakeClient, World
@@ -98,24 +97,10 @@ def test_two_simultaneous_edits_cannot_both_win(database: Database, world: World
             # first to commit, then sees version 2 and is refused.
             update_client(db=first, actor=world.actor(world.therapist), client_id=client.id,
                           data=ClientUpdate(version=1, occupation="Midwife"))
-            outcome: list[BaseException | None] = []
-
-            def second_editor() -> None:
-                try:
-                    update_client(db=second, actor=world.actor(world.colleague), client_id=client.id,
-                                  data=ClientUpdate(version=1, occupation="Doctor"))
-                    outcome.append(None)
-                except BaseException as exc:  # noqa: BLE001
-                    outcome.append(exc)
-
-            thread = threading.Thread(target=second_editor)
-            thread.start()
-            time.sleep(0.3)
-            assert thread.is_alive(), "the second writer should be waiting for the first"
-            first.commit()
-            thread.join(10)
-            assert isinstance(outcome[0], VersionConflict)
-            assert outcome[0].current_values["occupation"] == "Midwife"
+            conflict = second_writer_after_commit(first, lambda: update_client(
+                db=second, actor=world.actor(world.colleague), client_id=client.id, data=ClientUpdate(version=1, occupation="Doctor")))
+            assert isinstance(conflict, VersionConflict)
+            assert conflict.current_values["occupation"] == "Midwife"
         else:
             # PostgreSQL: both read version 1; the second writer's UPDATE finds the row changed.
             a = get_client_for_user(first, world.actor(world.therapist), client.id)

@@ -3,8 +3,6 @@ drawing's ranking and smallest explaining set (on SQLite and PostgreSQL)."""
 
 from __future__ import annotations
 
-import threading
-import time
 from datetime import date
 from typing import TYPE_CHECKING
 
@@ -27,6 +25,7 @@ from myomap.records.palpation.service import (
     target_read,
 )
 from myomap.referral import Candidate, Ranking
+from tests.conftest import second_writer_after_commit
 
 if TYPE_CHECKING:
     from tests.conftest import MakeClient, World
@@ -186,23 +185,8 @@ def test_two_simultaneous_findings_cannot_both_win(database: Database, world: Wo
             # SQLite serialises writers (BEGIN IMMEDIATE): the second waits, then sees version 2.
             record_finding(db=first, actor=tara, drawing_id=drawing_id, muscle_id="upper_trapezius",
                            data=finding("right", 1, tender=True))
-            outcome: list[BaseException | None] = []
-
-            def second_therapist() -> None:
-                try:
-                    record_finding(db=second, actor=colin, drawing_id=drawing_id, muscle_id="upper_trapezius",
-                                   data=finding("right", 1, tender=False))
-                    outcome.append(None)
-                except BaseException as exc:  # noqa: BLE001
-                    outcome.append(exc)
-
-            thread = threading.Thread(target=second_therapist)
-            thread.start()
-            time.sleep(0.3)
-            assert thread.is_alive(), "the second writer should be waiting for the first"
-            first.commit()
-            thread.join(10)
-            conflict = outcome[0]
+            conflict = second_writer_after_commit(first, lambda: record_finding(
+                db=second, actor=colin, drawing_id=drawing_id, muscle_id="upper_trapezius", data=finding("right", 1, tender=False)))
         else:
             # PostgreSQL: both read version 1; the second UPDATE finds the row changed (StaleDataError).
             assert [t.version for t in list_targets(db=second, actor=colin, drawing_id=drawing_id)] == [1]

@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 import httpx2
 import pytest
 from fastapi import FastAPI
-from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
-from starlette.routing import BaseRoute
 
 from myomap.records.pain.schemas import MAX_MARKS
 from myomap.records.validation import MAX_RECORD_ID
+from tests.web.conftest import api_routes
 
 if TYPE_CHECKING:
     from tests.conftest import World
@@ -39,7 +38,7 @@ def test_an_id_outside_the_integer_range_is_refused_on_every_route(app: FastAPI,
     page = signed_in(people.owner)
     page.http = TestClient(app, cookies=page.http.cookies, raise_server_exceptions=False, follow_redirects=False)
     checked = 0
-    for route in _walk(app.routes):
+    for route in api_routes(app.routes):
         names = _names(route.path)
         if not RECORD_IDS & set(names):
             continue
@@ -56,14 +55,6 @@ def test_an_id_outside_the_integer_range_is_refused_on_every_route(app: FastAPI,
 RECORD_IDS = {"client_id", "drawing_id", "assessment_id", "user_id"}
 SAMPLE = {"view": "anterior", "muscle": "upper_trapezius", "extension": "png", "muscle_id": "upper_trapezius"}
 """Other path parameters, with a valid value (a new one fails the test until it is listed here)."""
-
-
-def _walk(routes: Iterable[BaseRoute]) -> Iterator[APIRoute]:
-    for route in routes:
-        if isinstance(route, APIRoute):
-            yield route
-        elif hasattr(route, "original_router"):
-            yield from _walk(route.original_router.routes)
 
 
 def _names(path: str) -> list[str]:

@@ -5,7 +5,6 @@ Runs in-process against the ASGI app, signed in with an owner's API token, on bo
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -25,11 +24,9 @@ if TYPE_CHECKING:
 
 
 @pytest.fixture
-def web_db(db_url: str) -> Iterator[Database]:
+def web_db(database: Database) -> Database:
     """Both engines here (the web fixtures default to SQLite)."""
-    db = Database(db_url)
-    yield db
-    db.dispose()
+    return database
 
 
 @pytest.fixture

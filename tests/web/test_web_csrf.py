@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
 
-from fastapi.routing import APIRoute
-from starlette.routing import BaseRoute
+from tests.web.conftest import api_routes
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
@@ -18,18 +16,9 @@ if TYPE_CHECKING:
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 
 
-def walk(routes: Iterable[BaseRoute]) -> Iterator[APIRoute]:
-    """Every APIRoute, including those of included routers (FastAPI >= 0.16x nests them)."""
-    for route in routes:
-        if isinstance(route, APIRoute):
-            yield route
-        elif hasattr(route, "original_router"):
-            yield from walk(route.original_router.routes)
-
-
 def unsafe_routes(app: FastAPI) -> list[tuple[str, str]]:
     out = []
-    for route in walk(app.routes):
+    for route in api_routes(app.routes):
         for method in (route.methods or set()) & UNSAFE:
             out.append((method, re.sub(r"\{[^}]+\}", "1", route.path)))
     return sorted(out)
