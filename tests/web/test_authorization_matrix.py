@@ -89,7 +89,7 @@ RULES: dict[str, Rule] = {
     "GET /sign-in/enrol": Rule(PUBLIC),
     "POST /sign-in/enrol": Rule(PUBLIC, form={"code": "000000"}),
     # any signed-in user: signing out, who am I, one's own account and API tokens, the dashboard,
-    # the trigger-point atlas and referral ranking (knowledge only, no client record)
+    # the trigger-point atlas (knowledge only, no client record)
     "POST /sign-out": Rule(SIGNED_IN, form={}),
     "GET /api/me": Rule(SIGNED_IN),
     "GET /api/tokens": Rule(SIGNED_IN),
@@ -101,7 +101,6 @@ RULES: dict[str, Rule] = {
     "GET /account/two-factor": Rule(SIGNED_IN),
     "POST /account/two-factor": Rule(SIGNED_IN, form={"code": "000000"}),
     "POST /account/two-factor/off": Rule(SIGNED_IN, form={"code": "000000"}),
-    "POST /api/refer": Rule(SIGNED_IN, json={"regions": [{"region": "temple.right", "intensity": 6}]}),
     "GET /": Rule(SIGNED_IN),
     "GET /atlas": Rule(SIGNED_IN),
     "GET /atlas/muscles/{muscle_id}": Rule(SIGNED_IN),
@@ -122,7 +121,9 @@ RULES: dict[str, Rule] = {
     "POST /clients/{client_id}": Rule(CLIENTS, form={"given_name": "Ada", "family_name": "Lovelace", "version": "1"}),
     "POST /clients/{client_id}/archive": Rule(CLIENTS, form={}),
     "POST /clients/{client_id}/restore": Rule(CLIENTS, form={}),
-    # clinical records: therapists and owners
+    # clinical records and clinical decision support (ranking muscles for pain, posture analysis):
+    # therapists and owners
+    "POST /api/refer": Rule(CLINICAL, json={"regions": [{"region": "temple.right", "intensity": 6}]}),
     "GET /api/clients/{client_id}/pain-drawings": Rule(CLINICAL),
     "POST /api/clients/{client_id}/pain-drawings": Rule(
         CLINICAL, json={"drawn_on": "2026-11-02", "marks": [{"region_id": "temple.right", "intensity": 4}]}),
@@ -187,6 +188,7 @@ RULES: dict[str, Rule] = {
     "POST /users/{user_id}/password": Rule(USERS, form={"password": "a long enough new password"}),
     "POST /users/{user_id}/two-factor/reset": Rule(USERS, form={}),
     "POST /users/two-factor-requirement": Rule(USERS, form={}),
+    "POST /users/locale": Rule(USERS, form={"locale": "en-US"}),
     "GET /audit": Rule(AUDIT),
     "GET /audit.csv": Rule(AUDIT),
 }

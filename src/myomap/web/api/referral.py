@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field, StringConstraints
 
 from myomap.knowledge.library import UnknownMuscleError, load_knowledge, muscle_summary, muscle_to_json
 from myomap.knowledge.search import search_muscles
+from myomap.records.accounts.permissions import Permission, require
 from myomap.records.errors import NotFound, ValidationFailed
 from myomap.records.pain.schemas import MAX_MARKS, MAX_REGION_TEXT, QUALITIES, Quality
 from myomap.records.palpation.schemas import PalpationFindingUpdate, PalpationTargetRead
@@ -119,8 +120,10 @@ def _ranked(data: ReferRequest) -> dict[str, Any]:
 @router.post("/refer", response_model=ReferOut, summary="Rank muscles for a pain drawing",
              description="Which muscles' trigger points may refer pain to these regions, best first, with reasons. "
                          f"{SCORE_MEANING} Places that cannot be read are all reported in one 422 (with close "
-                         "matches for the first few).")
+                         "matches for the first few). Therapists and owners only: it is clinical decision "
+                         "support, as the posture analysis is.")
 def refer(ranked: Annotated[dict[str, Any], Depends(_ranked)], actor: ApiActor) -> dict[str, Any]:
+    require(actor, Permission.CLINICAL)
     return ranked
 
 
