@@ -2,7 +2,8 @@
 server (browser tests, load, memory, crash safety, several workers).
 
 One place knows how to start it, wait until it answers and stop it, so every such test starts it
-the same way and a failure to start always shows the server's log.
+the same way and a failure to start always shows the server's log. ``seed_database`` makes the
+data such a server starts with.
 """
 
 from __future__ import annotations
@@ -19,6 +20,37 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx2
+
+
+@dataclass
+class Seeded:
+    database_url: str
+    token: str  # the therapist's API token
+    client_id: int  # a client of hers
+
+
+def seed_database(data_dir: Path) -> Seeded:
+    """A migrated SQLite database in ``data_dir`` with the personas of ``tests/conftest.py``, an API
+    token of the therapist and one client of hers."""
+    from myomap.records.accounts.permissions import Actor
+    from myomap.records.accounts.service import create_api_token
+    from myomap.records.clients.schemas import ClientCreate
+    from myomap.records.clients.service import create_client
+    from myomap.records.db import Database
+    from myomap.records.migrate import upgrade
+    from tests.conftest import build_world
+
+    database_url = f"sqlite:///{data_dir / 'myomap.db'}"
+    database = Database(database_url)
+    try:
+        upgrade(database)
+        with database.transaction() as session:
+            therapist = session.merge(build_world(session).therapist)
+            token, _ = create_api_token(db=session, user=therapist)
+            client = create_client(db=session, actor=Actor(therapist), data=ClientCreate(given_name="Ada", family_name="Load"))
+            return Seeded(database_url, token, client.id)
+    finally:
+        database.dispose()
 
 
 def free_port() -> int:

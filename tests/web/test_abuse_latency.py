@@ -24,15 +24,8 @@ from dataclasses import dataclass, field
 import httpx2
 import pytest
 
-from myomap.records.accounts.permissions import Actor
-from myomap.records.accounts.service import create_api_token
-from myomap.records.clients.schemas import ClientCreate
-from myomap.records.clients.service import create_client
-from myomap.records.db import Database
-from myomap.records.migrate import upgrade
 from myomap.records.pain.schemas import MAX_MARKS
-from tests.conftest import World, build_world
-from tests.served import server_env, serving
+from tests.served import seed_database, server_env, serving
 
 UPLOAD_MAX_BYTES = 1024 * 1024  # the server's limit in this test (smaller than the default, to keep it quick)
 SAMPLES = 40
@@ -51,18 +44,10 @@ class Served:
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     data_dir = tmp_path_factory.mktemp("abuse-latency")
-    database_url = f"sqlite:///{data_dir / 'myomap.db'}"
-    database = Database(database_url)
-    upgrade(database)
-    with database.transaction() as session:
-        people: World = build_world(session)
-        therapist = session.merge(people.therapist)
-        token, _ = create_api_token(db=session, user=therapist)
-        client_id = create_client(db=session, actor=Actor(therapist), data=ClientCreate(given_name="Ada", family_name="Load")).id
-    database.dispose()
-    env = server_env(data_dir, database_url, MYOMAP_UPLOAD_MAX_BYTES=str(UPLOAD_MAX_BYTES))
+    seeded = seed_database(data_dir)
+    env = server_env(data_dir, seeded.database_url, MYOMAP_UPLOAD_MAX_BYTES=str(UPLOAD_MAX_BYTES))
     with serving(env, data_dir / "server.log") as running:
-        yield Served(running.url, token, client_id)
+        yield Served(running.url, seeded.token, seeded.client_id)
 
 
 def _hostile_requests(served: Served) -> list[tuple[str, Callable[[httpx2.Client], httpx2.Response]]]:

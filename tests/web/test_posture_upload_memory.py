@@ -23,11 +23,7 @@ import httpx2
 import numpy as np
 import pytest
 
-from myomap.records.accounts.service import create_api_token
-from myomap.records.db import Database
-from myomap.records.migrate import upgrade
-from tests.conftest import World, build_world
-from tests.served import server_env, serving
+from tests.served import seed_database, server_env, serving
 from tests.standing_photo import standing_front_photo
 
 BUDGET_MB = 650
@@ -63,15 +59,9 @@ def hostile_png(side: int = 6200) -> bytes:
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     data_dir = tmp_path_factory.mktemp("upload-memory")
-    database_url = f"sqlite:///{data_dir / 'myomap.db'}"
-    database = Database(database_url)
-    upgrade(database)
-    with database.transaction() as session:
-        people: World = build_world(session)
-        token, _ = create_api_token(db=session, user=session.merge(people.therapist))
-    database.dispose()
-    with serving(server_env(data_dir, database_url), data_dir / "server.log") as running:
-        yield Server(running.url, token, running.proc.pid)
+    seeded = seed_database(data_dir)
+    with serving(server_env(data_dir, seeded.database_url), data_dir / "server.log") as running:
+        yield Server(running.url, seeded.token, running.proc.pid)
 
 
 def _analyse(server: Server, photo: bytes, name: str) -> httpx2.Response:
