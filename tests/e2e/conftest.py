@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 import pytest
 
+from tests.conftest import PASSWORD
 from tests.served import server_env, serving
 
 if TYPE_CHECKING:
@@ -37,7 +38,6 @@ VIEWPORTS: dict[str, ViewportSize] = {"tablet": {"width": 820, "height": 1180}, 
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-PASSWORD = "correct horse battery"
 
 
 @dataclass

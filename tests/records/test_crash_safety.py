@@ -28,9 +28,9 @@ import typer
 from typer.testing import CliRunner
 
 from myomap.cli import records_cmds
+from tests.conftest import PASSWORD
 from tests.served import myomap_command, server_env, start_server, stop
 
-PASSWORD = "correct horse battery"
 MARKS_PER_DRAWING = 40
 WRITERS = 2  # threads posting pain drawings
 EDITORS = 2  # threads editing clients (one client each)

@@ -16,6 +16,7 @@ from fastapi.testclient import TestClient
 from myomap.config import Settings
 from myomap.records.accounts.models import User
 from myomap.records.db import Database
+from tests.conftest import PASSWORD
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -23,7 +24,6 @@ if TYPE_CHECKING:
 
     from tests.conftest import World
 
-PASSWORD = "correct horse battery"
 CSRF_INPUT = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
