@@ -11,7 +11,8 @@ client record adds an audit row. A read request therefore runs in a :meth:`Datab
 (``BEGIN DEFERRED``, no autoflush: a plain WAL reader that blocks no one and that no one blocks),
 and what it wrote is taken out of the session at the end (:func:`take_writes`: the audit rows,
 plus bookkeeping such as an API token's last use) and applied in a short ``BEGIN IMMEDIATE``
-transaction of its own (:meth:`Database.apply_writes`), queued behind the other writers. The
+transaction (:meth:`Database.apply_writes`; reads ending together share one:
+:meth:`Database.finish_reads`), queued behind the other writers. The
 trade-off: the audit row is committed a moment after the read it records, from a later snapshot,
 instead of atomically with it. It is still never lost: the caller answers only once that write
 has committed, and a request whose audit row cannot be written fails (the data is not shown).
@@ -52,6 +53,11 @@ from sqlalchemy.sql import Executable
 if TYPE_CHECKING:
     from myomap.config import Settings
 
+POOL_SIZE = 15
+"""Database connections each process keeps open, all of them (no overflow): as many requests as
+this use the database at once. A connection opened for a burst and closed after it costs far more
+than the request (a PostgreSQL backend started; SQLite's file, WAL and pragmas set up again)."""
+
 PRIVATE_FILE_MODE = 0o600  # databases, their WAL and shared-memory files, backups
 PRIVATE_DIR_MODE = 0o700  # folders Myomap creates for them
 
@@ -87,10 +93,11 @@ def make_private_dir(path: str | Path) -> None:
 def make_engine(url: str, *, busy_timeout_ms: int = 5000, echo: bool = False) -> Engine:
     """An engine for ``url`` with the connection settings Myomap relies on."""
     if not is_sqlite_url(url):
-        return create_engine(url, pool_pre_ping=True, echo=echo)
+        return create_engine(url, pool_pre_ping=True, echo=echo, pool_size=POOL_SIZE, max_overflow=0)
 
-    engine = create_engine(url, echo=echo, connect_args={"timeout": busy_timeout_ms / 1000})
     path = sqlite_path(url)
+    pooling: dict[str, Any] = {"pool_size": POOL_SIZE, "max_overflow": 0} if path is not None else {}
+    engine = create_engine(url, echo=echo, connect_args={"timeout": busy_timeout_ms / 1000}, **pooling)
 
     if path is not None and not path.startswith("file:"):
 
@@ -163,6 +170,38 @@ class Database:
     def finish_read(self, session: Session) -> None:
         """End a :meth:`read_session` and write what it added or changed (hold the writer slot)."""
         self.apply_writes(take_writes(session))
+
+    def finish_reads(self, sessions: list[Session]) -> list[Exception | None]:
+        """End several read sessions and write what they added in *one* transaction (a group
+        commit: concurrent readers share one ``BEGIN IMMEDIATE``/``COMMIT``); hold the writer slot.
+
+        Returns, per session, None once its writes are committed, or the error that kept them
+        out. Each session is closed whatever happens. If the shared transaction fails, each
+        session's writes are retried on their own, so one bad read fails alone."""
+        taken: list[list[Executable] | Exception] = []
+        for session in sessions:
+            try:
+                taken.append(take_writes(session))
+            except Exception as exc:  # e.g. UnsupportedReadWrite: this read fails, the others go on
+                taken.append(exc)
+        writes = [w for t in taken if not isinstance(t, Exception) for w in t]
+        try:
+            self.apply_writes(writes)
+            return [t if isinstance(t, Exception) else None for t in taken]
+        except Exception as exc:
+            if len(sessions) == 1:
+                return [exc]
+        outcome: list[Exception | None] = []
+        for t in taken:
+            if isinstance(t, Exception):
+                outcome.append(t)
+                continue
+            try:
+                self.apply_writes(t)
+                outcome.append(None)
+            except Exception as exc:
+                outcome.append(exc)
+        return outcome
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Database:
