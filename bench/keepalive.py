@@ -11,7 +11,10 @@ For each it prints:
 - one client on one kept-alive connection: median and p90 latency;
 - one client opening a new connection per request: median and p90 latency;
 - 10 and 50 concurrent clients, each on its own kept-alive connection, for --seconds: throughput
-  and median latency, and that rate as a share of the bare app's.
+  and median latency, and that rate as a share of the bare app's;
+- the server's CPU time per request under that load (its processes' user + system time, from
+  /proc), and the bare app's as a share of it: on a shared machine the rate moves with the
+  neighbours' load, the CPU a request costs much less.
 
 The load generator is Python (http.client, and a small asyncio HTTP/1.1 client for concurrency),
 on the same CPUs as the servers, so throughput is a floor, comparable only within one run.
@@ -69,6 +72,18 @@ class Figures:
     keepalive: list[float]
     new_connection: list[float]
     concurrent: dict[int, tuple[float, list[float], int]]  # clients -> (requests/s, latencies, errors)
+    cpu_ms: dict[int, float]  # clients -> server CPU milliseconds per request
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of process ``pid`` and its descendants (Linux /proc; 0 elsewhere)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+        total = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        children = " ".join(p.read_text() for p in Path(f"/proc/{pid}/task").glob("*/children")).split()
+    except (OSError, ValueError, IndexError):
+        return 0.0
+    return total + sum(cpu_seconds(int(child)) for child in children)
 
 
 def sequential(port: int, headers: dict[str, str], n: int, *, reuse: bool) -> list[float]:
@@ -118,12 +133,18 @@ async def concurrent(port: int, headers: dict[str, str], clients: int, seconds: 
     return len(latencies) / (time.monotonic() - started), latencies, errors
 
 
-def measure(port: int, headers: dict[str, str], args: argparse.Namespace) -> Figures:
-    return Figures(
+def measure(port: int, headers: dict[str, str], args: argparse.Namespace, pid: int) -> Figures:
+    figures = Figures(
         keepalive=sequential(port, headers, args.requests, reuse=True),
         new_connection=sequential(port, headers, args.requests // 2, reuse=False),
-        concurrent={n: asyncio.run(concurrent(port, headers, n, args.seconds)) for n in CONCURRENCY},
+        concurrent={}, cpu_ms={},
     )
+    for n in CONCURRENCY:
+        before = cpu_seconds(pid)
+        figures.concurrent[n] = asyncio.run(concurrent(port, headers, n, args.seconds))
+        served = len(figures.concurrent[n][1])
+        figures.cpu_ms[n] = 1000 * (cpu_seconds(pid) - before) / max(1, served)
+    return figures
 
 
 @dataclass
@@ -144,10 +165,14 @@ def report(columns: list[tuple[str, Figures]]) -> None:
         rows += [(f"{n} clients: requests/s", [f.concurrent[n][0] for _, f in columns], ".0f"),
                  (f"{n} clients: median ms", [statistics.median(f.concurrent[n][1]) for _, f in columns], ".1f"),
                  (f"{n} clients: errors", [f.concurrent[n][2] for _, f in columns], ".0f")]
+    rows += [(f"{n} clients: server CPU ms/request", [f.cpu_ms[n] for _, f in columns], ".2f") for n in CONCURRENCY]
     bare = columns[-1][1]
     for n in CONCURRENCY:
         rows.append((f"{n} clients: share of bare rate %",
                      [100 * f.concurrent[n][0] / bare.concurrent[n][0] for _, f in columns], ".0f"))
+    for n in CONCURRENCY:
+        rows.append((f"{n} clients: bare CPU/request as % of this",
+                     [100 * bare.cpu_ms[n] / f.cpu_ms[n] if f.cpu_ms[n] else 0.0 for _, f in columns], ".0f"))
     print(f"GET {PATH}; {os.cpu_count()} CPUs shared by the servers and the load generator")
     width = max(14, *(len(label) + 1 for label, _ in columns))
     print(f"{'':36}" + "".join(f"{label:>{width}}" for label, _ in columns))
@@ -171,7 +196,7 @@ def measure_myomap(target: Target, tmp: Path, args: argparse.Namespace) -> Figur
     server = start_server(folder, port, target.database_url, target.workers)
     try:
         asyncio.run(wait_up(f"http://127.0.0.1:{port}", server))
-        return measure(port, {"Authorization": f"Bearer {token}"}, args)
+        return measure(port, {"Authorization": f"Bearer {token}"}, args, server.pid)
     finally:
         _stop(server)
 
@@ -181,7 +206,7 @@ def measure_bare(args: argparse.Namespace) -> Figures:
     server = subprocess.Popen([sys.executable, __file__, "--serve-bare", str(port)])
     try:
         asyncio.run(wait_up(f"http://127.0.0.1:{port}", server, path="/api/clients"))
-        return measure(port, {}, args)
+        return measure(port, {}, args, server.pid)
     finally:
         _stop(server)
 
