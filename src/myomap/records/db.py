@@ -11,8 +11,9 @@ client record adds an audit row. A read request therefore runs in a :meth:`Datab
 (``BEGIN DEFERRED``, no autoflush: a plain WAL reader that blocks no one and that no one blocks),
 and what it wrote is taken out of the session at the end (:func:`take_writes`: the audit rows,
 plus bookkeeping such as an API token's last use) and applied in a short ``BEGIN IMMEDIATE``
-transaction (:meth:`Database.apply_writes`; reads ending together share one:
-:meth:`Database.finish_reads`), queued behind the other writers. The
+transaction of its own (:meth:`Database.apply_writes`), queued behind the other writers. (Reads
+ending together sharing one write transaction, a group commit, was measured: no less CPU per
+request, more system time; not kept.) The
 trade-off: the audit row is committed a moment after the read it records, from a later snapshot,
 instead of atomically with it. It is still never lost: the caller answers only once that write
 has committed, and a request whose audit row cannot be written fails (the data is not shown).
@@ -170,38 +171,6 @@ class Database:
     def finish_read(self, session: Session) -> None:
         """End a :meth:`read_session` and write what it added or changed (hold the writer slot)."""
         self.apply_writes(take_writes(session))
-
-    def finish_reads(self, sessions: list[Session]) -> list[Exception | None]:
-        """End several read sessions and write what they added in *one* transaction (a group
-        commit: concurrent readers share one ``BEGIN IMMEDIATE``/``COMMIT``); hold the writer slot.
-
-        Returns, per session, None once its writes are committed, or the error that kept them
-        out. Each session is closed whatever happens. If the shared transaction fails, each
-        session's writes are retried on their own, so one bad read fails alone."""
-        taken: list[list[Executable] | Exception] = []
-        for session in sessions:
-            try:
-                taken.append(take_writes(session))
-            except Exception as exc:  # e.g. UnsupportedReadWrite: this read fails, the others go on
-                taken.append(exc)
-        writes = [w for t in taken if not isinstance(t, Exception) for w in t]
-        try:
-            self.apply_writes(writes)
-            return [t if isinstance(t, Exception) else None for t in taken]
-        except Exception as exc:
-            if len(sessions) == 1:
-                return [exc]
-        outcome: list[Exception | None] = []
-        for t in taken:
-            if isinstance(t, Exception):
-                outcome.append(t)
-                continue
-            try:
-                self.apply_writes(t)
-                outcome.append(None)
-            except Exception as exc:
-                outcome.append(exc)
-        return outcome
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Database:

@@ -83,84 +83,6 @@ def _gates(request: Request) -> _Gates:
     return gates
 
 
-class _ReadFinisher:
-    """Writes what SQLite read requests added (their audit rows) as a group commit: the reads
-    that end while one batch is being written wait, then go together in the next one, each in
-    its own thread hop no more, one ``BEGIN IMMEDIATE``/``COMMIT`` per batch instead of per
-    read. A request answers only once its own rows are committed (or fails with the error).
-
-    Whoever finds no batch running writes the pending ones (shielded: the batch holds other
-    requests' sessions); the others wait for that batch to end and look again, so no request
-    keeps writing other requests' batches for long."""
-
-    def __init__(self, database: Database) -> None:
-        self._database = database
-        self._pending: list[tuple[Session, _Outcome]] = []
-        self._batch_done: anyio.Event | None = None  # set while a batch is being written
-
-    async def finish(self, session: Session, writers: anyio.Semaphore, deadline: float) -> None:
-        """End the read ``session`` and commit its writes (raises what kept them out)."""
-        mine = _Outcome()
-        self._pending.append((session, mine))
-        try:
-            while not mine.done:
-                if self._batch_done is None:
-                    await self._write_batch(writers, deadline)
-                else:
-                    await self._batch_done.wait()
-        except BaseException:
-            if (session, mine) in self._pending:  # cancelled before any batch took it
-                self._pending.remove((session, mine))
-                with anyio.CancelScope(shield=True):
-                    await anyio.to_thread.run_sync(_rollback_and_close, session)
-            raise
-        if mine.error is not None:
-            raise mine.error
-
-    async def _write_batch(self, writers: anyio.Semaphore, deadline: float) -> None:
-        batch, self._pending = self._pending, []
-        done = self._batch_done = anyio.Event()
-        sessions = [session for session, _ in batch]
-        errors: list[Exception | None] = [RuntimeError("the read's audit write did not finish")] * len(batch)
-        try:
-            with anyio.CancelScope(shield=True):
-                try:
-                    await _acquire(writers, deadline)
-                except DeadlinePassed as late:
-                    await anyio.to_thread.run_sync(_close_all, sessions)
-                    errors = [late] * len(batch)
-                else:
-                    try:
-                        errors = await anyio.to_thread.run_sync(self._database.finish_reads, sessions)
-                    finally:
-                        writers.release()
-        except Exception as exc:  # finish_reads reports per session; this is a bug or a lost thread
-            errors = [exc] * len(batch)
-        finally:
-            for (_, outcome), error in zip(batch, errors, strict=True):
-                outcome.done, outcome.error = True, error
-            self._batch_done = None
-            done.set()
-
-
-@dataclass(slots=True, eq=False)
-class _Outcome:
-    done: bool = False
-    error: Exception | None = None
-
-
-def _close_all(sessions: list[Session]) -> None:
-    for session in sessions:
-        _rollback_and_close(session)
-
-
-def _read_finisher(request: Request) -> _ReadFinisher:
-    finisher: _ReadFinisher | None = getattr(request.app.state, "read_finisher", None)
-    if finisher is None:
-        finisher = request.app.state.read_finisher = _ReadFinisher(get_database(request))
-    return finisher
-
-
 class DeadlinePassed(Exception):
     """The request ran past its server-side deadline (``request_deadline_s``); nothing was saved."""
 
@@ -199,9 +121,9 @@ async def get_db(request: Request) -> AsyncIterator[Session]:
     that write for a writer slot (one for SQLite, whose writers queue anyway). Otherwise every
     worker thread could end up waiting for a lock held by a request that needs a free thread to
     finish. On SQLite a GET (or HEAD) is a reader: it takes no writer slot while it works, and what
-    it wrote (its audit row) is applied after the handler, in a short write shared with the other
-    reads ending then (:class:`_ReadFinisher`), before the answer leaves (see
-    :mod:`myomap.records.db` for the trade-off), so one slow page no longer holds up everyone else's.
+    it wrote (its audit row) is applied after the handler in a short write of its own before the
+    answer leaves (see :mod:`myomap.records.db` for the trade-off), so one slow page no longer
+    holds up everyone else's.
     The wait ends at the request's deadline, and a handler that finishes past it is rolled back
     (its answer is a 503 saying nothing was saved), so one slow request cannot queue everyone
     behind it for long. Expensive pure work (e.g. matching a drawing's regions) belongs before
@@ -222,9 +144,13 @@ async def get_db(request: Request) -> AsyncIterator[Session]:
                 yield session
                 if time.monotonic() > deadline:
                     raise DeadlinePassed(waiting=False)
-                if reading:  # nearly every read wrote its audit row: written with the others waiting
-                    session_open = False  # the finisher closes it, whatever happens
-                    await _read_finisher(request).finish(session, gates.writers, deadline)
+                if reading:  # nearly every read wrote its audit row: take the writer slot at once
+                    await _acquire(gates.writers, deadline)
+                    try:
+                        await anyio.to_thread.run_sync(database.finish_read, session)
+                        session_open = False
+                    finally:
+                        gates.writers.release()
                 else:
                     await anyio.to_thread.run_sync(_commit_and_close, session)
                     session_open = False
