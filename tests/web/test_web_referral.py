@@ -67,11 +67,13 @@ def test_the_therapist_marks_a_candidate_to_palpate_and_can_take_it_back(signed_
     page = f"/pain-drawings/{did}/referral"
     action = f"/pain-drawings/{did}/palpate"
     response = tara.submit(page, action, {"muscle": "upper_trapezius", "side": "right", "action": "add"})
-    assert response.status_code == 303
-    assert "✓ To palpate" in tara.get(page).text
+    assert response.status_code == 303 and response.headers["location"] == f"{page}?done=palpate_added"
+    landed = tara.get(response.headers["location"]).text
+    assert "✓ To palpate" in landed and "Added to the list to palpate this session." in landed
     with web_db.sessions() as s:
         assert [(t.muscle_id, t.side) for t in s.scalars(select(PalpationTarget))] == [("upper_trapezius", "right")]
-    tara.submit(page, action, {"muscle": "upper_trapezius", "side": "right", "action": "remove"})
+    removed = tara.submit(page, action, {"muscle": "upper_trapezius", "side": "right", "action": "remove"})
+    assert "Removed from the list to palpate this session." in tara.get(removed.headers["location"]).text
     with web_db.sessions() as s:
         assert s.scalars(select(PalpationTarget)).first() is None
 

@@ -28,6 +28,8 @@ NOTICES = {
     "photo_analysed": "Photo analysed and saved. Check the landmarks: the model's points are a draft.",
     "photo_removed": "Photo removed.",
     "landmarks_saved": "Landmarks saved. The metrics, patterns and annotated photo now use them.",
+    "palpate_added": "Added to the list to palpate this session.",
+    "palpate_removed": "Removed from the list to palpate this session.",
     "user_added": "User added.",
     "user_deactivated": "User deactivated: they can no longer sign in.",
     "user_activated": "User active again: they can sign in.",

@@ -28,6 +28,7 @@ from myomap.referral import SCORE_MEANING, EmptyDrawingError, Ranking
 from myomap.referral.lookup import find_in_ranking, muscles_named
 from myomap.web import chart, overlays
 from myomap.web.deps import DbSession, WebActor, WebForm
+from myomap.web.notices import see_other
 from myomap.web.params import RecordId
 from myomap.web.templating import is_htmx, render
 
@@ -122,14 +123,17 @@ def toggle_target(request: Request, db: DbSession, actor: WebActor, form: WebFor
         add_target(db=db, actor=actor, drawing_id=drawing_id, muscle_id=muscle, side=side,
                    reason=str(form.get("reason") or "") or None)
     if is_htmx(request):
-        # The button, and the to-palpate list below the ranking out of band (so the new entry's
-        # finding form is there without a reload).
+        # Every copy of the button (ranking and "Find a muscle") and the to-palpate list below the
+        # ranking, out of band (so the new entry's finding form is there without a reload).
         target_rows = list_targets(db=db, actor=actor, drawing_id=drawing_id)
         kb = load_knowledge()
         return render(request, "referral/_palpate_button.html",
                       {"drawing_id": drawing_id, "muscle": muscle, "side": side, "name": kb.muscle(muscle).name,
-                       "drawing": {"id": drawing_id}, "oob": True, "saved": None, **_list_context(target_rows)})
-    return RedirectResponse(f"/pain-drawings/{drawing_id}/referral", status_code=303)
+                       "named": form.get("named") == "1", "drawing": {"id": drawing_id}, "oob": True, "saved": None,
+                       **_list_context(target_rows)})
+    if wanted == "remove":
+        return see_other(f"/pain-drawings/{drawing_id}/referral", "palpate_removed")
+    return see_other(f"/pain-drawings/{drawing_id}/referral", "palpate_added")
 
 
 @router.post("/pain-drawings/{drawing_id}/palpation/{muscle}", include_in_schema=False)
