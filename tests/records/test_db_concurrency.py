@@ -92,7 +92,7 @@ def test_bookkeeping_changes_of_a_read_are_replayed_by_primary_key(sqlite_db: Da
     row.last_used_at = used
     sqlite_db.apply_writes(take_writes(reader))
     with sqlite_db.sessions() as session:
-        assert session.get(ApiToken, token_id).last_used_at == used  # type: ignore[union-attr]
+        assert session.get_one(ApiToken, token_id).last_used_at == used
 
 
 def test_a_real_edit_in_a_read_request_is_refused_not_replayed(sqlite_db: Database, people: World) -> None:
@@ -106,7 +106,7 @@ def test_a_real_edit_in_a_read_request_is_refused_not_replayed(sqlite_db: Databa
     with pytest.raises(UnsupportedReadWrite, match="versioned Client"):
         take_writes(reader)
     with sqlite_db.sessions() as session:
-        assert session.get(Client, client_id).family_name == "Lovelace"  # type: ignore[union-attr]
+        assert session.get_one(Client, client_id).family_name == "Lovelace"
 
 
 # ---- through the web app ---------------------------------------------------------------------

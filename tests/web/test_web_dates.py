@@ -84,8 +84,8 @@ def test_the_owner_chooses_the_date_format_and_every_user_of_the_clinic_follows(
     assert "Date format saved" in after and '<option value="en-US" selected>' in after
     assert "Born Apr 3, 1980" in tara.get(f"/clients/{cid}").text  # a colleague's next page follows
     with web_db.transaction() as db:
-        assert db.get(Clinic, people.clinic.id).locale == "en-US"  # type: ignore[union-attr]
-        assert db.get(Clinic, people.other_clinic.id).locale == "en-GB"  # type: ignore[union-attr]
+        assert db.get_one(Clinic, people.clinic.id).locale == "en-US"
+        assert db.get_one(Clinic, people.other_clinic.id).locale == "en-GB"
         event = db.scalar(select(AuditEvent).where(AuditEvent.action == "clinic.locale_changed"))
         assert event is not None and event.clinic_id == people.clinic.id
     # An unknown locale: the page again (200, no failed resource) saying why, nothing changed.

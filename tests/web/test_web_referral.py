@@ -14,13 +14,14 @@ from myomap.records.palpation.models import PalpationTarget
 if TYPE_CHECKING:
     from fastapi import FastAPI
 
+    from myomap.records.db import Database
     from tests.conftest import World
     from tests.web.conftest import ApiToken, ClientOf, DrawingOf, SignedIn
 
 HEADACHE = {"temple.right": 7, "posterior_neck.right": 5, "mastoid.right": 4}
 
 
-def test_the_atlas_finds_muscles_by_symptom_and_shows_a_referral_map(signed_in, people) -> None:  # type: ignore[no-untyped-def]
+def test_the_atlas_finds_muscles_by_symptom_and_shows_a_referral_map(signed_in: SignedIn, people: World) -> None:
     tara = signed_in(people.therapist)
     page = tara.get("/atlas?q=carpal tunnel")
     assert page.status_code == 200 and "/atlas/muscles/flexor_carpi_radialis" in page.text
@@ -32,17 +33,17 @@ def test_the_atlas_finds_muscles_by_symptom_and_shows_a_referral_map(signed_in, 
     assert "Travell" in html and "Self-care" in html
 
 
-def test_the_atlas_search_answers_htmx_with_a_fragment(signed_in, people) -> None:  # type: ignore[no-untyped-def]
+def test_the_atlas_search_answers_htmx_with_a_fragment(signed_in: SignedIn, people: World) -> None:
     tara = signed_in(people.therapist)
     fragment = tara.get("/atlas?q=SCM", headers={"HX-Request": "true"})
     assert "<html" not in fragment.text and "Sternocleidomastoid" in fragment.text
 
 
-def test_an_unknown_muscle_is_a_404(signed_in, people) -> None:  # type: ignore[no-untyped-def]
+def test_an_unknown_muscle_is_a_404(signed_in: SignedIn, people: World) -> None:
     assert signed_in(people.therapist).get("/atlas/muscles/no_such_muscle").status_code == 404
 
 
-def test_which_trigger_points_ranks_muscles_for_the_drawing_with_reasons(signed_in, people, client_of, drawing_of, web_db) -> None:  # type: ignore[no-untyped-def]
+def test_which_trigger_points_ranks_muscles_for_the_drawing_with_reasons(signed_in: SignedIn, people: World, client_of: ClientOf, drawing_of: DrawingOf, web_db: Database) -> None:
     cid = client_of(people.therapist)
     did = drawing_of(people.therapist, cid, "2026-11-20", HEADACHE)
     page = signed_in(people.therapist).get(f"/pain-drawings/{did}/referral")
@@ -60,7 +61,7 @@ def test_which_trigger_points_ranks_muscles_for_the_drawing_with_reasons(signed_
         assert s.scalars(select(AuditEvent).where(AuditEvent.action == "pain_drawing.referral")).first()
 
 
-def test_the_therapist_marks_a_candidate_to_palpate_and_can_take_it_back(signed_in, people, client_of, drawing_of, web_db) -> None:  # type: ignore[no-untyped-def]
+def test_the_therapist_marks_a_candidate_to_palpate_and_can_take_it_back(signed_in: SignedIn, people: World, client_of: ClientOf, drawing_of: DrawingOf, web_db: Database) -> None:
     cid = client_of(people.therapist)
     did = drawing_of(people.therapist, cid, "2026-11-20", HEADACHE)
     tara = signed_in(people.therapist)
@@ -78,7 +79,7 @@ def test_the_therapist_marks_a_candidate_to_palpate_and_can_take_it_back(signed_
         assert s.scalars(select(PalpationTarget)).first() is None
 
 
-def test_to_palpate_needs_the_csrf_token_and_a_real_muscle(signed_in, people, client_of, drawing_of) -> None:  # type: ignore[no-untyped-def]
+def test_to_palpate_needs_the_csrf_token_and_a_real_muscle(signed_in: SignedIn, people: World, client_of: ClientOf, drawing_of: DrawingOf) -> None:
     cid = client_of(people.therapist)
     did = drawing_of(people.therapist, cid, "2026-11-20", HEADACHE)
     tara = signed_in(people.therapist)
@@ -89,14 +90,14 @@ def test_to_palpate_needs_the_csrf_token_and_a_real_muscle(signed_in, people, cl
     assert bad.status_code == 200 and "upper_trapezius" in bad.text
 
 
-def test_another_clinic_cannot_see_the_ranking(signed_in, people, client_of, drawing_of) -> None:  # type: ignore[no-untyped-def]
+def test_another_clinic_cannot_see_the_ranking(signed_in: SignedIn, people: World, client_of: ClientOf, drawing_of: DrawingOf) -> None:
     cid = client_of(people.therapist)
     did = drawing_of(people.therapist, cid, "2026-11-20", HEADACHE)
     assert signed_in(people.outsider).get(f"/pain-drawings/{did}/referral").status_code == 404
     assert signed_in(people.front_desk).get(f"/pain-drawings/{did}/referral").status_code == 403
 
 
-def test_api_refer_ranks_a_drawing_given_by_names(app, people, api_token) -> None:  # type: ignore[no-untyped-def]
+def test_api_refer_ranks_a_drawing_given_by_names(app: FastAPI, people: World, api_token: ApiToken) -> None:
     from fastapi.testclient import TestClient
 
     http = TestClient(app)
@@ -114,7 +115,7 @@ def test_api_refer_ranks_a_drawing_given_by_names(app, people, api_token) -> Non
     assert empty.status_code == 422 and "empty" in empty.text
 
 
-def test_api_muscles_lists_searches_and_shows(app, people, api_token) -> None:  # type: ignore[no-untyped-def]
+def test_api_muscles_lists_searches_and_shows(app: FastAPI, people: World, api_token: ApiToken) -> None:
     from fastapi.testclient import TestClient
 
     http = TestClient(app)
@@ -127,7 +128,7 @@ def test_api_muscles_lists_searches_and_shows(app, people, api_token) -> None:  
     assert http.get("/api/muscles").status_code == 401
 
 
-def test_a_postural_assessment_raises_the_muscles_its_patterns_implicate(signed_in, people, client_of, drawing_of, web_db) -> None:  # type: ignore[no-untyped-def]
+def test_a_postural_assessment_raises_the_muscles_its_patterns_implicate(signed_in: SignedIn, people: World, client_of: ClientOf, drawing_of: DrawingOf, web_db: Database) -> None:
     from datetime import date
 
     from myomap.records.accounts.permissions import Actor
@@ -148,7 +149,7 @@ def test_a_postural_assessment_raises_the_muscles_its_patterns_implicate(signed_
     assert "forward head posture (postural assessment of 18 Nov 2026) suggests it is short and tight" in after
 
 
-def test_show_on_chart_swaps_the_chart_and_announces_the_muscle(signed_in, people, client_of, drawing_of) -> None:  # type: ignore[no-untyped-def]
+def test_show_on_chart_swaps_the_chart_and_announces_the_muscle(signed_in: SignedIn, people: World, client_of: ClientOf, drawing_of: DrawingOf) -> None:
     cid = client_of(people.therapist)
     did = drawing_of(people.therapist, cid, "2026-11-20", HEADACHE)
     tara = signed_in(people.therapist)
@@ -160,7 +161,7 @@ def test_show_on_chart_swaps_the_chart_and_announces_the_muscle(signed_in, peopl
     assert 'id="overlay-status" hx-swap-oob="innerHTML"' in fragment and "Sternocleidomastoid" in fragment
 
 
-def test_the_drawing_page_lists_what_to_palpate(signed_in, people, client_of, drawing_of) -> None:  # type: ignore[no-untyped-def]
+def test_the_drawing_page_lists_what_to_palpate(signed_in: SignedIn, people: World, client_of: ClientOf, drawing_of: DrawingOf) -> None:
     cid = client_of(people.therapist)
     did = drawing_of(people.therapist, cid, "2026-11-20", HEADACHE)
     tara = signed_in(people.therapist)
@@ -171,7 +172,7 @@ def test_the_drawing_page_lists_what_to_palpate(signed_in, people, client_of, dr
     assert "To palpate this session" in page and "Upper trapezius (right)" in page
 
 
-def test_removing_an_unknown_muscle_is_a_clear_error_not_a_crash(signed_in, people, client_of, drawing_of) -> None:  # type: ignore[no-untyped-def]
+def test_removing_an_unknown_muscle_is_a_clear_error_not_a_crash(signed_in: SignedIn, people: World, client_of: ClientOf, drawing_of: DrawingOf) -> None:
     cid = client_of(people.therapist)
     did = drawing_of(people.therapist, cid, "2026-11-20", HEADACHE)
     tara = signed_in(people.therapist)
@@ -180,7 +181,7 @@ def test_removing_an_unknown_muscle_is_a_clear_error_not_a_crash(signed_in, peop
     assert bad.status_code == 400 and "unknown muscle" in bad.text
 
 
-def test_api_refer_reads_areas_qualities_and_side_findings_like_the_cli(app, people, api_token) -> None:  # type: ignore[no-untyped-def]
+def test_api_refer_reads_areas_qualities_and_side_findings_like_the_cli(app: FastAPI, people: World, api_token: ApiToken) -> None:
     from fastapi.testclient import TestClient
 
     from myomap.referral.drawing import parse_phrase, refer_phrases
@@ -202,7 +203,7 @@ def test_api_refer_reads_areas_qualities_and_side_findings_like_the_cli(app, peo
     assert bad.status_code == 422 and "fizzy" in bad.text and "findings.upper_trapezius.up" in bad.text
 
 
-def test_api_refer_looks_up_close_matches_for_the_first_few_unknown_places_only(app, people, api_token) -> None:  # type: ignore[no-untyped-def]
+def test_api_refer_looks_up_close_matches_for_the_first_few_unknown_places_only(app: FastAPI, people: World, api_token: ApiToken) -> None:
     from fastapi.testclient import TestClient
 
     from myomap.records.pain.schemas import MAX_MARKS
@@ -218,7 +219,7 @@ def test_api_refer_looks_up_close_matches_for_the_first_few_unknown_places_only(
     assert errors["regions"].startswith(f"{MAX_MARKS - 1 - MAX_UNKNOWN_PHRASES} more places were not read")
 
 
-def test_api_refer_reads_the_drawing_before_taking_a_database_slot(app, people, api_token) -> None:  # type: ignore[no-untyped-def]
+def test_api_refer_reads_the_drawing_before_taking_a_database_slot(app: FastAPI, people: World, api_token: ApiToken) -> None:
     """With every database slot taken, a drawing that cannot be read is still refused at once:
     the words are read in a worker thread before the sign-in check queues for the database."""
     import anyio
@@ -343,7 +344,7 @@ def test_api_records_a_finding_and_the_referral_shows_it(app: FastAPI, people: W
 
 # ---- more rows, finding a muscle, the score explained ------------------------------------------
 
-def test_show_more_adds_rows_and_find_names_a_muscles_place_score_and_reasons(signed_in, people, client_of, drawing_of) -> None:  # type: ignore[no-untyped-def]
+def test_show_more_adds_rows_and_find_names_a_muscles_place_score_and_reasons(signed_in: SignedIn, people: World, client_of: ClientOf, drawing_of: DrawingOf) -> None:
     from myomap.referral import SCORE_MEANING
 
     cid = client_of(people.therapist)
@@ -353,7 +354,9 @@ def test_show_more_adds_rows_and_find_names_a_muscles_place_score_and_reasons(si
     rows = len(re.findall(r'<li class="candidate[^"]*" id="cand-', first))
     assert rows == 10 and re.search(r"Show \d+ more", first) and "10 of " in first
     assert SCORE_MEANING.replace("'", "&#39;") in first and "red flags" not in first
-    total = int(re.search(r"10 of (\d+) shown", first).group(1))  # type: ignore[union-attr]
+    shown = re.search(r"10 of (\d+) shown", first)
+    assert shown, "the page says how many candidates there are"
+    total = int(shown.group(1))
     more = tara.get(f"/pain-drawings/{did}/referral?rows=20", headers={"HX-Request": "true", "HX-Target": "referral-body"}).text
     assert "<html" not in more and len(re.findall(r'<li class="candidate[^"]*" id="cand-', more)) == min(20, total)
     assert 'id="cand-' in more and "autofocus" in more  # the first new row takes the focus
@@ -368,7 +371,7 @@ def test_show_more_adds_rows_and_find_names_a_muscles_place_score_and_reasons(si
     assert "No muscle in the atlas is called “wobblius”" in unknown
 
 
-def test_the_api_description_explains_the_score(app) -> None:  # type: ignore[no-untyped-def]
+def test_the_api_description_explains_the_score(app: FastAPI) -> None:
     from myomap.referral import SCORE_MEANING
 
     paths = app.openapi()["paths"]
