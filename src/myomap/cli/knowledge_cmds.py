@@ -131,7 +131,7 @@ def refer(
     table = Table("#", "muscle", "side", "score", "why")
     for i, g in enumerate(ranking.groups[:top], 1):
         c = g.members[0]
-        name = g.name + (f" - {c.division} ({', '.join(c.trigger_points)})" if c.division else "")
+        name = g.name + (f" - {c.division}" if c.division else "")
         table.add_row(str(i), escape(name), c.side, f"{c.score:.2f}", escape("; ".join(c.reasons)))
     console.print(table)
     cover = "; ".join(ranking.label(m) for m in ranking.cover) or "none"

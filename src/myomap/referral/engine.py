@@ -437,8 +437,7 @@ def _explain(
     reasons: list[str] = []
     division = option.patterns[0].division
     if division.label is not None:
-        tps = ", ".join(tp.id for tp in division.trigger_points)
-        reasons.append(f"best fit: the {division.label} pattern (trigger points {tps})")
+        reasons.append(f"best fit: the {division.label} pattern")
     drawn = {r: k for r, k in option.hits.items() if r in drawing}
     for kind, phrase in (
         (ESSENTIAL, "its essential referral zone covers"),
