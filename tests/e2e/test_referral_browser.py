@@ -212,6 +212,7 @@ def test_without_javascript_adding_and_removing_says_so(browser: Browser, myomap
         name = second.locator(".candidate-name").inner_text()
         with page.expect_navigation():
             second.get_by_role("button", name=re.compile(r"^To palpate")).click()
+        landed = page.url
         notice = page.get_by_role("status").filter(has_text="Added to the list to palpate this session.")
         expect(notice).to_have_count(1)
         box = notice.bounding_box()
@@ -221,6 +222,15 @@ def test_without_javascript_adding_and_removing_says_so(browser: Browser, myomap
             page.locator("ol.candidates > li.candidate").nth(1).get_by_role("button", name=re.compile(r"^✓ To palpate")).click()
         expect(page.get_by_role("status").filter(has_text="Removed from the list to palpate this session.")).to_have_count(1)
         expect(page.locator("#palpate-list")).not_to_contain_text(name)
-        assert axe_scan.problems(page) == ""
     finally:
         context.close()
+    # axe runs as a script, which a page without JavaScript never finishes: the page the browser
+    # landed on, with its notice, is scanned in a browser that runs scripts.
+    scanned = new_page(browser, [], size)
+    try:
+        sign_in(scanned, myomap_server, myomap_server.people.therapist.email)
+        scanned.goto(landed)
+        expect(scanned.get_by_role("status").filter(has_text="Added to the list")).to_have_count(1)
+        assert axe_scan.problems(scanned) == ""
+    finally:
+        scanned.context.close()
