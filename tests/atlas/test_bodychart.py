@@ -377,4 +377,22 @@ def test_each_inset_frames_every_region_it_enlarges_and_the_zoom_bar_carries_the
     assert other[0] > x + w
     markup = render_chart(interactive=True)
     assert 'data-inset="right_hand"' in markup and 'data-box-anterior="' in markup
-    assert "data-zoom-bar" not in render_chart()  # read-only charts have no zoom bar
+    assert "data-zoom-bar" not in render_chart()  # a plain read-only chart has no zoom bar
+
+
+def test_a_zoomable_read_only_chart_has_the_zoom_bar_and_insets_but_no_region_buttons() -> None:
+    from myomap.atlas.bodychart.geometry import chart_geometry
+
+    markup = render_chart(zoomable=True, fills={"temple.right": RegionFill(intensity=7)})
+    root = ET.fromstring(markup)
+    assert root.get("data-zoomable") == "true" and root.get("data-interactive") is None
+    bar = root.find("div[@data-zoom-bar]")
+    assert bar is not None and bar.get("hidden") == "hidden"  # shown by bodychart.js, which it needs
+    insets = [b.get("data-inset") for b in bar.iter("button") if b.get("data-inset")]
+    assert insets == [i.id for i in chart_geometry().insets]
+    assert [b.text for b in bar.iter("button")][:3] == ["Zoom out", "Zoom in", "Whole body"]
+    # the regions carry nothing that bodychart.js would turn into a toggle button
+    assert "data-pressed" not in markup and "data-pressed" in render_chart(interactive=True)
+    # an interactive chart is zoomable too (one marker for the zoom, one for the taps)
+    interactive = ET.fromstring(render_chart(interactive=True))
+    assert interactive.get("data-zoomable") == "true" and interactive.get("data-interactive") == "true"

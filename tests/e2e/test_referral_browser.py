@@ -234,3 +234,88 @@ def test_without_javascript_adding_and_removing_says_so(browser: Browser, myomap
         assert axe_scan.problems(scanned) == ""
     finally:
         scanned.context.close()
+
+
+# The visible part of a region in its (possibly zoomed) view, in CSS px.
+VISIBLE = """el => {
+  const r = el.getBoundingClientRect(), s = el.ownerSVGElement.getBoundingClientRect();
+  return {width: Math.min(r.right, s.right) - Math.max(r.left, s.left), height: Math.min(r.bottom, s.bottom) - Math.max(r.top, s.top)};
+}"""
+
+# Two touch pointers 40 px apart, centred on a region, spread to 160 px: a pinch that zooms x4 there.
+PINCH = """el => {
+  const svg = el.ownerSVGElement, r = el.getBoundingClientRect();
+  const x = r.left + r.width / 2, y = r.top + r.height / 2;
+  const ev = (type, id, dx) => svg.dispatchEvent(new PointerEvent(type, {pointerId: id, pointerType: "touch",
+      isPrimary: id === 1, clientX: x + dx, clientY: y, bubbles: true, cancelable: true}));
+  ev("pointerdown", 1, -20); ev("pointerdown", 2, 20);
+  for (let k = 1; k <= 5; k += 1) { ev("pointermove", 1, -20 - 12 * k); ev("pointermove", 2, 20 + 12 * k); }
+  ev("pointerup", 1, -80); ev("pointerup", 2, 80);
+}"""
+
+
+def test_the_read_only_chart_zooms_into_the_head_in_view_and_its_regions_do_nothing(
+        ranking_page: Page, console_errors: list[str], axe_scan: AxeScan) -> None:
+    from playwright.sync_api import expect
+
+    page = ranking_page
+    viewport = page.viewport_size
+    assert viewport is not None
+    rows = page.locator("ol.candidates > li.candidate")
+    last = rows.last
+    last.scroll_into_view_if_needed()
+    page.mouse.wheel(0, 400)
+    with page.expect_response(lambda r: "/referral?show=" in r.url):
+        last.get_by_role("link", name=re.compile("^Show on chart")).click()
+    chart = page.locator("#referral-chart figure.bodychart")
+    expect(chart).to_have_attribute("data-bodychart-bound", "1")  # the swapped-in chart is enhanced
+    bar = chart.get_by_role("group", name="Zoom the chart")
+    expect(bar).to_be_visible()
+    front = chart.locator("svg.bodychart-view[data-view=anterior]")
+    temple = chart.locator('.region[data-region="temple.right"]')
+    whole = temple.evaluate(VISIBLE)
+    assert whole["width"] < 44 / 4  # far too small to read or touch on the whole figure
+
+    # One click on the head inset: the head fills the view.
+    bar.get_by_role("button", name="Head and neck").click()
+    expect(bar.get_by_role("button", name="Head and neck")).to_have_attribute("aria-pressed", "true")
+    expect(bar.get_by_role("button", name="Whole body")).to_have_attribute("aria-pressed", "false")
+    assert float(front.get_attribute("data-zoom") or 1) >= 4
+    inset = temple.evaluate(VISIBLE)
+    assert inset["width"] > 3.5 * whole["width"], (whole, inset)
+
+    # A tap on a region of this read-only chart does nothing: no panel, no request, no button role.
+    requests: list[str] = []
+    page.on("request", lambda r: requests.append(r.url))
+    status, box_before = page.locator("#overlay-status").inner_text(), front.get_attribute("viewBox")
+    temple.click()
+    assert requests == [] and page.locator("#referral-chart .bodychart-panel").count() == 0
+    assert page.locator("#overlay-status").inner_text() == status and front.get_attribute("viewBox") == box_before
+    assert temple.get_attribute("role") is None and temple.get_attribute("tabindex") is None
+
+    # A pinch on the temple makes it a 44x44 px target.
+    temple.evaluate(PINCH)
+    zoomed = temple.evaluate(VISIBLE)
+    assert zoomed["width"] >= 44 and zoomed["height"] >= 44, (whole, inset, zoomed)
+
+    # The sticky layout holds: the zoom bar and the whole (zoomed) chart on screen, clear of the list.
+    views, bar_box, chart_col = _box(page, "#referral-chart .bodychart-views"), _box(page, "#referral-chart [data-zoom-bar]"), \
+        _box(page, ".referral-chart-col")
+    button = _box(page, f"ol.candidates > li.candidate >> nth={rows.count() - 1} >> .candidate-actions a")
+    assert bar_box["y"] >= 0 and views["y"] + views["height"] <= viewport["height"], (bar_box, views)
+    assert views["height"] >= 300, views
+    if viewport["width"] >= 1000:
+        assert chart_col["x"] + chart_col["width"] <= button["x"], (chart_col, button)
+    else:
+        assert chart_col["y"] + chart_col["height"] <= button["y"], (chart_col, button)
+        assert chart_col["height"] <= 0.45 * viewport["height"], chart_col
+    # nothing of the zoomed drawing covers the status line above it (axe, judging by the shapes'
+    # unclipped boxes, cannot tell: it is scanned once the chart is back to the whole body)
+    assert page.evaluate("""() => { const r = document.querySelector('#overlay-status').getBoundingClientRect();
+        return document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2).id; }""") == "overlay-status"
+
+    bar.get_by_role("button", name="Whole body").click()
+    assert front.get_attribute("data-zoom") == "1"
+    assert axe_scan.problems(page) == ""
+    assert page.evaluate("window.__sameDocument") is True
+    assert console_errors == []

@@ -30,15 +30,18 @@ def render(
     intensities: Mapping[str, float] | None = None,
     *,
     interactive: bool = False,
+    zoomable: bool = False,
     dom_id: str = "bodychart",
     caption: str | None = None,
 ) -> Markup | None:
-    """The chart with each region filled by its intensity (heat style), or None without the module."""
+    """The chart with each region filled by its intensity (heat style), or None without the module.
+    ``zoomable`` gives a read-only chart the zoom bar (see ``render_chart``)."""
     module = _module()
     if module is None:
         return None
     fills = {rid: module.RegionFill(intensity=float(value), style="heat") for rid, value in (intensities or {}).items()}
-    return Markup(module.render_chart(fills=fills, interactive=interactive, dom_id=dom_id, caption=caption))
+    return Markup(module.render_chart(fills=fills, interactive=interactive, zoomable=zoomable, dom_id=dom_id,
+                                         caption=caption))
 
 
 class _Mark(Protocol):

@@ -23,7 +23,7 @@ def referral_chart(
     """Painted regions keep their heat colour, outlined where they lie inside the muscle's zone; the
     zones that are not painted show as essential or spillover, so the therapist sees what fits, what
     is missing, and the pain in both. With a ``division`` (the candidate's best-fitting pattern),
-    only that pattern is drawn."""
+    only that pattern is drawn. The chart zooms (head, hands, feet) but its regions do nothing."""
     sides = ("left", "right") if side == "both" else ("right",) if side == "either" else (side,)
     fills: dict[str, RegionFill] = {}
     marks: list[ChartMark] = []
@@ -38,4 +38,4 @@ def referral_chart(
         zone = fills[rid].style if rid in fills else None
         fills[rid] = RegionFill(intensity=float(value), style="heat",
                                 zone="essential" if zone == "essential" else "spillover" if zone == "spillover" else None)
-    return Markup(render_chart(fills=fills, marks=marks, dom_id=dom_id, caption=caption))
+    return Markup(render_chart(fills=fills, marks=marks, zoomable=True, dom_id=dom_id, caption=caption))

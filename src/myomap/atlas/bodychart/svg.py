@@ -316,7 +316,7 @@ def _legend(fills: Mapping[str, RegionFill], marks: Sequence[ChartMark], interac
 
 
 def _zoom_bar() -> str:
-    """The zoom controls of an interactive chart, hidden until ``bodychart.js`` runs (they need it).
+    """The zoom controls of a zoomable chart, hidden until ``bodychart.js`` runs (they need it).
 
     Each inset button carries, per view, the box that frames its regions (``data-box-<view>``).
     """
@@ -344,6 +344,7 @@ def render_chart(
     fills: Mapping[str, RegionFill] = _EMPTY,
     marks: Sequence[ChartMark] = (),
     interactive: bool = False,
+    zoomable: bool = False,
     dom_id: str = "bodychart",
     caption: str | None = None,
     views: Sequence[View] = (View.ANTERIOR, View.POSTERIOR),
@@ -354,6 +355,8 @@ def render_chart(
     regions. ``interactive`` marks the figure for ``bodychart.js``, which makes every region a
     focusable toggle button (only then, so that without JavaScript nothing pretends to be a button),
     and adds the zoom bar (zoom in and out, whole body, and the insets of ``bodychart_geometry.yaml``).
+    ``zoomable`` gives a read-only chart the same zoom bar, pinch and insets (on a tablet the whole
+    head is about 30 px wide) while its regions stay plain shapes that a tap does nothing to.
     The markup is well-formed XML, uses presentation attributes only (no ``style=``), and escapes
     every text. Unknown region ids raise :class:`~myomap.atlas.regions.UnknownRegionError`.
     """
@@ -365,9 +368,10 @@ def render_chart(
             load_atlas().region(rid)
     for mark in marks:
         region_shape(mark.region_id)
-    attrs = ' data-interactive="true"' if interactive else ""
+    zooms = interactive or zoomable
+    attrs = (' data-interactive="true"' if interactive else "") + (' data-zoomable="true"' if zooms else "")
     parts = [f'<figure class="bodychart" id="{dom_id}"{attrs}>']
-    if interactive:
+    if zooms:
         parts.append(_zoom_bar())
     parts.append('<div class="bodychart-views">')
     parts.extend(_render_view(View(v), fills, marks, interactive, dom_id) for v in views)

@@ -1,6 +1,8 @@
 // Body chart enhancement (plain ES module, no build step, CSP-safe: no eval, no inline handlers).
 //
-// Enhances every `figure.bodychart[data-interactive]` rendered by myomap.atlas.bodychart.
+// Enhances every `figure.bodychart[data-interactive]` rendered by myomap.atlas.bodychart, and
+// gives the read-only ones marked `[data-zoomable]` (a referral map, a drawing) the zoom alone:
+// their regions stay plain shapes, so a tap or a key on them does nothing.
 // Contract with the pain-drawing form: for a chart region `<id>` there may be a number input
 // `input[data-region-input="<id>"]` (intensity 0-10) in the chart's <form> or anywhere in the
 // document, inside a row `[data-region-row="<id>"]` that may be hidden; the row's checkboxes are
@@ -460,6 +462,12 @@ function activate(figure, el) {
   openPanel(figure, el, input, row);
 }
 
+const ZOOMABLE = "figure.bodychart[data-interactive], figure.bodychart[data-zoomable]";
+
+function isInteractive(figure) {
+  return figure.hasAttribute("data-interactive");
+}
+
 function onClick(event) {
   const figure = event.currentTarget;
   const bar = event.target.closest && event.target.closest("[data-zoom-bar] button");
@@ -467,6 +475,7 @@ function onClick(event) {
     onZoomBar(figure, bar);
     return;
   }
+  if (!isInteractive(figure)) return; // a read-only chart: regions only show
   const el = event.target.closest && event.target.closest(".region[data-region]");
   if (!el || !figure.contains(el)) return;
   const svg = el.ownerSVGElement;
@@ -487,6 +496,7 @@ function onKeydown(event) {
     }
     return;
   }
+  if (!isInteractive(figure)) return;
   const el = event.target.closest && event.target.closest(".region[data-region]");
   if (!el || !figure.contains(el)) return;
   const svg = el.ownerSVGElement;
@@ -526,21 +536,22 @@ function syncFigure(figure) {
   }
 }
 
-/** Enhance the interactive charts in `root` (a document, an element, or a chart itself). */
+/** Enhance the interactive and zoomable charts in `root` (a document, an element, or a chart itself). */
 export function enhance(root = document) {
   const figures = [];
-  if (root.matches && root.matches("figure.bodychart[data-interactive]")) figures.push(root);
-  if (root.querySelectorAll) figures.push(...root.querySelectorAll("figure.bodychart[data-interactive]"));
+  if (root.matches && root.matches(ZOOMABLE)) figures.push(root);
+  if (root.querySelectorAll) figures.push(...root.querySelectorAll(ZOOMABLE));
   for (const figure of figures) {
     if (figure.dataset[BOUND]) continue;
     figure.dataset[BOUND] = "1";
     figure.addEventListener("click", onClick);
     figure.addEventListener("keydown", onKeydown);
-    figure.addEventListener("focusin", onFocusin);
     for (const svg of views(figure)) bindGestures(svg);
     const bar = figure.querySelector("[data-zoom-bar]");
     if (bar) bar.hidden = false;
     refreshZoomBar(figure);
+    if (!isInteractive(figure)) continue;
+    figure.addEventListener("focusin", onFocusin);
     for (const el of figure.querySelectorAll(".region[data-region]")) {
       // The server leaves button semantics to this script (without it the regions do nothing).
       el.setAttribute("tabindex", "0");

@@ -191,7 +191,7 @@ def _drawing_page(request: Request, db: Session, actor: Actor, drawing: PainDraw
     client = get_client_for_user(db, actor, drawing.client_id)
     others = [summary(d) for d in list_drawings(db=db, actor=actor, client_id=client.id, audit=False) if d.id != drawing.id]
     data = to_read(db, drawing)
-    heat = chart.render(chart.intensities_of(data.marks), dom_id="bodychart",
+    heat = chart.render(chart.intensities_of(data.marks), zoomable=True, dom_id="bodychart",
                         caption=f"Pain on {drawing.drawn_on:%-d %b %Y}")
     kb = load_knowledge()
     to_palpate = [(kb.muscles[t.muscle_id].name, t.side)
