@@ -105,7 +105,9 @@ def test_show_more_and_find_reach_every_ranked_muscle_with_its_score_and_reasons
     page = ranking_page
     rows = page.locator("ol.candidates > li.candidate")
     expect(rows).to_have_count(10)
-    total = int(re.search(r"of (\d+) shown", page.locator(".show-more").inner_text()).group(1))  # type: ignore[union-attr]
+    shown = re.search(r"of (\d+) shown", page.locator(".show-more").inner_text())
+    assert shown, "the page says how many candidates there are"
+    total = int(shown.group(1))
     assert total > 20
     # One click shows ten more, in place, with the focus on the first new row.
     with page.expect_response(lambda r: "rows=20" in r.url):
